@@ -1,0 +1,63 @@
+"""Who may do what in a coalition: the one place where permissions are decided.
+
+Views and API endpoints ask `allows(staff, action, membership=...)`; nothing else compares roles.
+A user with no StaffMember row in a coalition may do nothing there, not even learn it exists.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .models import Membership, Role, StaffMember
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT_COALITION = "edit_coalition"
+    MANAGE_MEMBERS = "manage_members"
+    INVITE = "invite"
+    EDIT_ORGANIZATION = "edit_organization"
+    PLEDGE = "pledge"
+    RECORD_DELIVERY = "record_delivery"
+
+
+# Actions a role may take on any member organization of its coalition.
+_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.STEWARD: frozenset(Action),
+    Role.ORGANIZER: frozenset({Action.VIEW}),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+# Actions an organizer may take for its own member organization only.
+_OWN_MEMBERSHIP_ACTIONS: frozenset[Action] = frozenset({Action.EDIT_ORGANIZATION, Action.PLEDGE})
+
+
+def allows(
+    staff: StaffMember | None, action: Action, *, membership: Membership | None = None
+) -> bool:
+    """True when `staff` may take `action` (on `membership`, for member-specific actions)."""
+    if staff is None:
+        return False
+    if membership is not None and membership.coalition_id != staff.coalition_id:
+        return False
+    if action in _ROLE_ACTIONS[staff.role]:
+        return True
+    return (
+        staff.role == Role.ORGANIZER
+        and action in _OWN_MEMBERSHIP_ACTIONS
+        and membership is not None
+        and membership.pk == staff.membership_id
+    )
+
+
+def capabilities(staff: StaffMember | None) -> dict[str, bool]:
+    """Coalition-wide permissions by action name, for templates (`{% if can.invite %}`)."""
+    return {action.value: allows(staff, action) for action in Action}
+
+
+def pledgeable_memberships_filter(staff: StaffMember) -> dict[str, object]:
+    """The queryset filter for memberships this staff member may pledge for."""
+    if allows(staff, Action.PLEDGE):
+        return {}
+    if staff.role == Role.ORGANIZER and staff.membership_id is not None:
+        return {"pk": staff.membership_id}
+    return {"pk__in": []}

@@ -1,0 +1,1 @@
+"""Pure computation: no ORM, no request. Plain dataclasses in, plain results out."""
