@@ -41,6 +41,8 @@ class CoalitionForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Organization
         fields = ["name", "sector", "mission", "website", "size"]

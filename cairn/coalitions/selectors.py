@@ -12,7 +12,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cairn.accounts.models import User
-from cairn.engines.commitments import CommitmentFacts, MemberSummary, Total, summarize_commitments
+from cairn.engines.commitments import (
+    CommitmentFacts,
+    MemberSummary,
+    Total,
+    fulfilment,
+    is_overdue,
+    summarize_commitments,
+)
 
 from .models import (
     Coalition,
@@ -128,6 +135,52 @@ def commitments(
 
 def commitment(*, coalition: Coalition, pk: int) -> Commitment | None:
     return commitments(coalition=coalition, include_withdrawn=True).filter(pk=pk).first()
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentRow:
+    """A commitment with what was delivered against it, as pages show it."""
+
+    commitment: Commitment
+    delivered: Decimal
+    share: float
+    overdue: bool
+
+    @property
+    def done(self) -> bool:
+        return self.delivered >= self.commitment.quantity
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+def commitment_row(row: Commitment, today: dt.date | None = None) -> CommitmentRow:
+    """Wrap a commitment from `commitments()` (which annotates `delivered`)."""
+    today = today or timezone.localdate()
+    delivered: Decimal = row.delivered  # type: ignore[attr-defined]
+    facts = CommitmentFacts(
+        member=row.membership_id,
+        kind=row.kind,
+        unit=row.unit,
+        pledged=row.quantity,
+        delivered=delivered,
+        due_date=row.due_date,
+    )
+    return CommitmentRow(
+        commitment=row,
+        delivered=delivered,
+        share=fulfilment(row.quantity, delivered),
+        overdue=row.withdrawn_at is None and is_overdue(facts, today),
+    )
+
+
+def commitment_rows(
+    *, coalition: Coalition, membership: Membership | None = None, today: dt.date | None = None
+) -> list[CommitmentRow]:
+    today = today or timezone.localdate()
+    rows = commitments(coalition=coalition, membership=membership)
+    return [commitment_row(row, today) for row in rows]
 
 
 def deliveries(*, coalition: Coalition, commitment: Commitment) -> QuerySet[Delivery]:

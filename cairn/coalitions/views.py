@@ -115,7 +115,9 @@ def member(request: HttpRequest, tenant: Tenant, member_id: int) -> HttpResponse
             membership=membership,
             organization=membership.organization,
             summary=summary,
-            commitments=selectors.commitments(coalition=tenant.coalition, membership=membership),
+            commitments=selectors.commitment_rows(
+                coalition=tenant.coalition, membership=membership
+            ),
             staff_list=selectors.staff(coalition=tenant.coalition, membership=membership),
             history=selectors.status_history(coalition=tenant.coalition, membership=membership),
             can_edit_organization=tenant.allows(Action.EDIT_ORGANIZATION, membership),
@@ -204,8 +206,7 @@ def commitments(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         request,
         "coalitions/commitments.html",
         tenant.context(
-            commitments=rows,
-            today=today,
+            commitments=[selectors.commitment_row(row, today) for row in rows],
             can_pledge=pledgeable.exists(),
             overview=selectors.coalition_overview(coalition=tenant.coalition, today=today),
         ),
@@ -254,6 +255,7 @@ def _commitment_context(
     can_deliver = tenant.allows(Action.RECORD_DELIVERY) and commitment.withdrawn_at is None
     return tenant.context(
         commitment=commitment,
+        row=selectors.commitment_row(commitment),
         deliveries=selectors.deliveries(coalition=tenant.coalition, commitment=commitment),
         delivery_form=(form or DeliveryForm()) if can_deliver else None,
         today=timezone.localdate(),

@@ -1,0 +1,143 @@
+"""Factories and fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import factory
+import pytest
+from django.utils import timezone
+
+from cairn.accounts.models import User
+from cairn.coalitions import services
+from cairn.coalitions.models import (
+    Coalition,
+    Commitment,
+    Membership,
+    Role,
+    Sector,
+    StaffMember,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: User, create: bool, results: Any = None) -> None:
+        if create:
+            instance.save()
+
+
+class CoalitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coalition
+
+    name = factory.Sequence(lambda n: f"Coalition {n}")
+    slug = factory.Sequence(lambda n: f"coalition-{n}")
+    mission = "Fix the thing that is broken, together."
+    horizon_title = "Budget vote"
+    horizon_start = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=100))
+    horizon_end = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=200))
+    charter = "We decide by consent."
+
+
+@pytest.fixture
+def user_factory(db: None) -> type[UserFactory]:
+    return UserFactory
+
+
+@pytest.fixture
+def coalition_factory(db: None) -> type[CoalitionFactory]:
+    return CoalitionFactory
+
+
+@pytest.fixture
+def membership_factory(db: None) -> Callable[..., Membership]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        coalition: Coalition,
+        *,
+        name: str = "",
+        sector: str = Sector.NONPROFIT,
+        status: str = Membership.Status.ACTIVE,
+    ) -> Membership:
+        return services.add_organization(
+            coalition=coalition,
+            name=name or f"Organization {next(counter)}",
+            sector=sector,
+            status=status,
+            added_by=None,
+        )
+
+    return make
+
+
+@pytest.fixture
+def staff_factory(db: None) -> Callable[..., StaffMember]:
+    def make(
+        coalition: Coalition,
+        role: str = Role.STEWARD,
+        *,
+        membership: Membership | None = None,
+        user: User | None = None,
+    ) -> StaffMember:
+        return StaffMember.objects.create(
+            coalition=coalition, user=user or UserFactory(), role=role, membership=membership
+        )
+
+    return make
+
+
+@pytest.fixture
+def commitment_factory(db: None) -> Callable[..., Commitment]:
+    def make(
+        membership: Membership,
+        *,
+        kind: str = Commitment.Kind.FUNDING,
+        quantity: Decimal | int = 1000,
+        unit: str = "USD",
+        due_in_days: int = 30,
+        delivered: Decimal | int = 0,
+    ) -> Commitment:
+        commitment = services.pledge_commitment(
+            membership=membership,
+            kind=kind,
+            description=f"{kind} pledge",
+            quantity=Decimal(quantity),
+            unit=unit,
+            due_date=timezone.localdate() + dt.timedelta(days=due_in_days),
+            pledged_by=None,
+        )
+        if delivered:
+            services.record_delivery(
+                commitment=commitment,
+                quantity=Decimal(delivered),
+                delivered_on=timezone.localdate(),
+                recorded_by=None,
+            )
+        return commitment
+
+    return make
+
+
+@pytest.fixture
+def coalition(coalition_factory: type[CoalitionFactory]) -> Coalition:
+    return coalition_factory()
+
+
+@pytest.fixture
+def steward(coalition: Coalition, staff_factory: Callable[..., StaffMember]) -> StaffMember:
+    return staff_factory(coalition, Role.STEWARD)

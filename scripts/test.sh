@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole check: lint, types, migrations, deploy checks, then the test suite on SQLite and on
+# PostgreSQL (127.0.0.1:5432, user postgres, a throwaway database). Without a PostgreSQL server the
+# PostgreSQL run is skipped with a plain message, unless CAIRN_REQUIRE_POSTGRES=1 (as in CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+export PYTHONDONTWRITEBYTECODE=1
+unset DATABASE_URL
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "ruff check"
+"$BIN/ruff" check .
+step "ruff format --check"
+"$BIN/ruff" format --check .
+step "mypy"
+"$BIN/mypy"
+step "makemigrations --check"
+DJANGO_SETTINGS_MODULE=cairn.settings.test "$BIN/python" manage.py makemigrations --check --dry-run
+step "check --deploy (production settings)"
+DJANGO_SETTINGS_MODULE=cairn.settings.production \
+CAIRN_SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+CAIRN_ALLOWED_HOSTS=cairn.example.org \
+    "$BIN/python" manage.py check --deploy --fail-level WARNING
+
+PG_HOST=${CAIRN_PG_HOST:-127.0.0.1}
+PG_PORT=${CAIRN_PG_PORT:-5432}
+pg_up() {
+    "$BIN/python" - "$PG_HOST" "$PG_PORT" <<'PY'
+import sys
+
+import psycopg
+
+try:
+    psycopg.connect(host=sys.argv[1], port=sys.argv[2], user="postgres", dbname="postgres",
+                    connect_timeout=3).close()
+except psycopg.Error:
+    sys.exit(1)
+PY
+}
+
+if pg_up; then
+    RUN_PG=1
+elif [ "${CAIRN_REQUIRE_POSTGRES:-0}" = "1" ]; then
+    echo "PostgreSQL is required (CAIRN_REQUIRE_POSTGRES=1) but no server answers at $PG_HOST:$PG_PORT." >&2
+    exit 1
+else
+    RUN_PG=0
+fi
+
+step "pytest on SQLite"
+"$BIN/pytest" -q "$@"
+
+if [ "$RUN_PG" = "1" ]; then
+    step "pytest on PostgreSQL ($PG_HOST:$PG_PORT, throwaway database)"
+    # pytest-django creates test_<name> and drops it at the end; the name is unique to this run.
+    DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/cairn_$$_$RANDOM" \
+        "$BIN/pytest" -q --create-db "$@"
+else
+    echo
+    echo "SKIPPED the PostgreSQL run: no server at $PG_HOST:$PG_PORT (set CAIRN_REQUIRE_POSTGRES=1 to require it)."
+fi
