@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import factory
 import pytest
@@ -95,7 +95,10 @@ def staff_factory(db: None) -> Callable[..., StaffMember]:
         user: User | None = None,
     ) -> StaffMember:
         return StaffMember.objects.create(
-            coalition=coalition, user=user or UserFactory(), role=role, membership=membership
+            coalition=coalition,
+            user=user or cast(User, UserFactory()),
+            role=role,
+            membership=membership,
         )
 
     return make
@@ -135,7 +138,7 @@ def commitment_factory(db: None) -> Callable[..., Commitment]:
 
 @pytest.fixture
 def coalition(coalition_factory: type[CoalitionFactory]) -> Coalition:
-    return coalition_factory()
+    return cast(Coalition, coalition_factory())
 
 
 @pytest.fixture

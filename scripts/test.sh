@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
 export PYTHONDONTWRITEBYTECODE=1
 unset DATABASE_URL
+mkdir -p var
 
 step() { printf '\n== %s\n' "$*"; }
 

@@ -64,7 +64,7 @@ def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, set[st
 
 
 def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
-    models = [
+    models: list[type[Any]] = [
         Organization,
         Membership,
         MembershipStatusChange,

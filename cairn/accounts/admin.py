@@ -1,11 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from .models import AuthAttempt, User
 
 
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
@@ -18,7 +33,9 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
 
 
 @admin.register(AuthAttempt)

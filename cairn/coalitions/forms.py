@@ -72,6 +72,13 @@ class VoteWeightForm(forms.Form):
     )
 
 
+class MembershipChoiceField(forms.ModelChoiceField):
+    """Members are chosen by their organization's name."""
+
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.organization.name
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(
@@ -80,7 +87,7 @@ class InviteForm(forms.Form):
         help_text="Stewards run the coalition; organizers act for one member organization; "
         "viewers can read everything.",
     )
-    membership = forms.ModelChoiceField(
+    membership = MembershipChoiceField(
         queryset=Membership.objects.none(),
         required=False,
         label="Organization",
@@ -101,7 +108,7 @@ class InviteForm(forms.Form):
 
 
 class PledgeForm(forms.Form):
-    membership = forms.ModelChoiceField(queryset=Membership.objects.none(), label="Organization")
+    membership = MembershipChoiceField(queryset=Membership.objects.none(), label="Organization")
     kind = forms.ChoiceField(choices=Commitment.Kind.choices, label="Resource")
     description = forms.CharField(
         max_length=300, help_text="What exactly, e.g. “Crisis-line call data, monthly”."

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 
-class TenantQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class TenantQuerySet(models.QuerySet):
     """Rows owned by one coalition. Request code never reads a tenant table without this."""
 
     def for_coalition(self, coalition: Coalition | int) -> Self:

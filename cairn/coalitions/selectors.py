@@ -205,7 +205,7 @@ def commitment_summaries(
             delivered=row["delivered"],
             due_date=row["due_date"],
         )
-        for row in commitments(coalition=coalition).values(
+        for row in commitments(coalition=coalition).values(  # type: ignore[misc]
             "membership_id", "kind", "unit", "quantity", "delivered", "due_date"
         )
     ]

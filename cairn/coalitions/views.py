@@ -295,7 +295,7 @@ def record_delivery(request: HttpRequest, tenant: Tenant, commitment_id: int) ->
     )
     status = 422 if form.errors else 200
     context = _commitment_context(tenant, row, form)
-    return render(request, f"coalitions/{template}", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @coalition_view(Action.MANAGE_MEMBERS)

@@ -24,10 +24,7 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     """
     url = os.environ.get("DATABASE_URL")
     if url:
-        config: dict[str, Any] = dj_database_url.parse(
-            url, conn_max_age=60, conn_health_checks=True
-        )
-        return config
+        return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,
@@ -50,6 +47,10 @@ ALLOWED_HOSTS = env_list("CAIRN_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CAIRN_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Cairn's apps first: their templates (registration/*) override those of contrib apps.
+    "cairn.core",
+    "cairn.accounts",
+    "cairn.coalitions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,9 +61,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "cairn.core",
-    "cairn.accounts",
-    "cairn.coalitions",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +114,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("CAIRN_STATIC_ROOT", DATA_DIR / "staticfiles"))
+STATIC_ROOT: Path | None = Path(os.environ.get("CAIRN_STATIC_ROOT", DATA_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

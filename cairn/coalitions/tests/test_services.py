@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -40,7 +41,7 @@ def test_creating_a_coalition_makes_its_creator_steward(user_factory):
 
 
 def test_slugs_stay_unique(user_factory):
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "name": "Clean Air Now",
         "mission": "m",
         "horizon_title": "h",
@@ -216,7 +217,7 @@ def test_an_expired_invitation_is_refused(coalition, steward, user_factory):
 
 def test_an_invitation_is_for_its_own_address(coalition, steward, user_factory):
     sent = invite(coalition, steward, role=Role.VIEWER)
-    with pytest.raises(CoalitionError, match="sent to new@example.org"):
+    with pytest.raises(CoalitionError, match=r"sent to new@example\.org"):
         services.accept_invitation(
             invitation=sent.invitation, user=user_factory(email="someone@else.org")
         )
@@ -236,7 +237,8 @@ def test_registering_from_an_invitation(coalition, steward):
     user, staff = services.register_and_accept(
         invitation=sent.invitation, full_name="Ana Lopes", password="a long passphrase"
     )
-    assert user.email == "new@example.org" and user.check_password("a long passphrase")
+    assert user.email == "new@example.org"
+    assert user.check_password("a long passphrase")
     assert staff.role == Role.VIEWER
 
 
