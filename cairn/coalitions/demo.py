@@ -720,10 +720,11 @@ class _Loader:
             size=spec.size,
             status=Status.PROSPECT,
             added_by=steward,
+            on=self.past_day(min((days for _, days in spec.history), default=0) - 14),
         )
         for status, days in spec.history:
             membership = services.change_membership_status(
-                membership=membership, status=status, changed_by=steward, on=self.day(days)
+                membership=membership, status=status, changed_by=steward, on=self.past_day(days)
             )
         return membership
 

@@ -122,6 +122,16 @@ def update_coalition(
 # --- organizations and memberships ---------------------------------------------------------------
 
 
+def _moment(on: dt.date | None) -> dt.datetime:
+    """Now, or noon of a past day in the current time zone (a future day is refused)."""
+    now = timezone.now()
+    if on is None or on >= timezone.localdate(now):
+        if on is not None and on > timezone.localdate(now):
+            raise CoalitionError("A membership change cannot be dated in the future.")
+        return now
+    return timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
+
+
 @transaction.atomic
 def add_organization(
     *,
@@ -133,8 +143,12 @@ def add_organization(
     website: str = "",
     size: str = "",
     status: str = Membership.Status.PROSPECT,
+    on: dt.date | None = None,
 ) -> Membership:
-    """Add an organization to the coalition, with its membership in the given status."""
+    """Add an organization to the coalition, with its membership in the given status.
+
+    `on` backdates the addition (when recording a coalition's past); by default it is now.
+    """
     try:
         with transaction.atomic():
             organization = Organization.objects.create(
@@ -147,13 +161,13 @@ def add_organization(
             )
     except IntegrityError as exc:
         raise CoalitionError(f"{name.strip()} is already in this coalition.") from exc
-    now = timezone.now()
+    now = _moment(on)
     membership = Membership.objects.create(
         coalition=coalition,
         organization=organization,
         status=status,
         status_changed_at=now,
-        joined_on=timezone.localdate() if status == Membership.Status.ACTIVE else None,
+        joined_on=timezone.localdate(now) if status == Membership.Status.ACTIVE else None,
     )
     MembershipStatusChange.objects.create(
         coalition=coalition,
@@ -188,12 +202,15 @@ def update_organization(
 def change_membership_status(
     *, membership: Membership, status: str, changed_by: User | None, on: dt.date | None = None
 ) -> Membership:
-    """Move a membership to a new status, dating joins and departures and logging the change."""
+    """Move a membership to a new status, dating joins and departures and logging the change.
+
+    `on` backdates the change (when recording a coalition's past); by default it is now.
+    """
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.status == status:
         return locked
-    now = timezone.now()
-    day = on or timezone.localdate()
+    now = _moment(on)
+    day = timezone.localdate(now)
     previous = locked.status
     locked.status = status
     locked.status_changed_at = now

@@ -98,7 +98,7 @@ def add_organization(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     return render(
         request,
         "coalitions/organization_form.html",
-        tenant.context(form=form, title="Add an organization"),
+        tenant.context(form=form, title="Add an organization", nav_current="members"),
         status=422 if form.errors else 200,
     )
 
@@ -112,6 +112,7 @@ def member(request: HttpRequest, tenant: Tenant, member_id: int) -> HttpResponse
         request,
         "coalitions/member.html",
         tenant.context(
+            nav_current="members",
             membership=membership,
             organization=membership.organization,
             summary=summary,
@@ -187,7 +188,12 @@ def edit_organization(request: HttpRequest, tenant: Tenant, organization_id: int
     return render(
         request,
         "coalitions/organization_form.html",
-        tenant.context(form=form, title=f"Edit {organization}", organization=organization),
+        tenant.context(
+            form=form,
+            title=f"Edit {organization}",
+            organization=organization,
+            nav_current="members",
+        ),
         status=422 if form.errors else 200,
     )
 
@@ -244,7 +250,7 @@ def pledge(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     return render(
         request,
         "coalitions/pledge_form.html",
-        tenant.context(form=form, default_units=Commitment.DEFAULT_UNITS),
+        tenant.context(form=form, nav_current="commitments"),
         status=422 if form.errors else 200,
     )
 
@@ -254,6 +260,7 @@ def _commitment_context(
 ) -> dict[str, Any]:
     can_deliver = tenant.allows(Action.RECORD_DELIVERY) and commitment.withdrawn_at is None
     return tenant.context(
+        nav_current="commitments",
         commitment=commitment,
         row=selectors.commitment_row(commitment),
         deliveries=selectors.deliveries(coalition=tenant.coalition, commitment=commitment),

@@ -345,3 +345,31 @@ def test_overview_groups_members_by_sector_and_counts_overdue(
     assert "Media" in overview.missing_sectors
     assert overview.status_counts["prospect"] == 1
     assert overview.overdue == 1
+
+
+def test_a_status_change_can_be_backdated_but_not_postdated(coalition, membership_factory):
+    # given a prospect
+    membership = membership_factory(coalition, status=Membership.Status.PROSPECT)
+    day = timezone.localdate() - dt.timedelta(days=40)
+    # when it is recorded as having joined 40 days ago
+    joined = services.change_membership_status(
+        membership=membership, status=Membership.Status.ACTIVE, changed_by=None, on=day
+    )
+    # then the join date and the history carry that day
+    assert joined.joined_on == day
+    assert timezone.localdate(joined.status_changed_at) == day
+    change = MembershipStatusChange.objects.filter(
+        membership=membership, to_status="active"
+    ).first()
+    assert change is not None
+    assert timezone.localdate(change.changed_at) == day
+    # and a change dated tomorrow is refused
+    with pytest.raises(CoalitionError, match="future"):
+        services.change_membership_status(
+            membership=membership,
+            status=Membership.Status.PAUSED,
+            changed_by=None,
+            on=timezone.localdate() + dt.timedelta(days=1),
+        )
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE
