@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cairn.core",
     "cairn.accounts",
     "cairn.coalitions",
+    "cairn.people",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

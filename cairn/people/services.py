@@ -1,0 +1,526 @@
+"""Use cases of the supporter CRM: the only code that writes its tables.
+
+- upsert_person: one person per canonical email in a coalition (then per phone); a known person is
+  updated by merging, never duplicated, even when two requests race.
+- update_person: merges objects and lists (OSDI PUT): given fields replace, lists gain entries,
+  custom fields merge key by key; nothing given, nothing changed.
+- create_tag / create_list: names are unique per coalition, case-insensitively; creating an
+  existing name returns the existing row.
+- tag_person / add_to_list: at most one tagging (list item) per person and tag (list).
+- set_email_status: every change of subscription status is logged with its source.
+- grant_sharing / revoke_sharing: at most one consent per person and member organization.
+- record_activity: the timeline only grows (merges move it, erasure removes it).
+- merge_people: everything of the merged person moves to the kept one; nothing is lost.
+- erase_person: no personal data of the person remains in any table; the erasure is logged
+  with row counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cairn.accounts.models import User
+from cairn.coalitions.models import Coalition, Membership
+from cairn.engines.emails import canonical_email, normalize_email, normalize_phone
+
+from .models import (
+    Activity,
+    EmailAddress,
+    ErasureRecord,
+    ListItem,
+    PeopleList,
+    Person,
+    PhoneNumber,
+    PostalAddress,
+    SharingConsent,
+    SubscriptionChange,
+    Tag,
+    Tagging,
+)
+
+
+class PeopleError(Exception):
+    """A use case refused: the message is safe to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailInput:
+    address: str
+    primary: bool = False
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneInput:
+    number: str
+    primary: bool = False
+    number_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInput:
+    primary: bool = False
+    address_lines: tuple[str, ...] = ()
+    locality: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonData:
+    """What a caller knows about a person. None means "not given": it changes nothing."""
+
+    given_name: str | None = None
+    family_name: str | None = None
+    emails: Sequence[EmailInput] = ()
+    phones: Sequence[PhoneInput] = ()
+    addresses: Sequence[AddressInput] = ()
+    languages: Sequence[str] | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    person: Person
+    created: bool
+
+
+def find_person(*, coalition: Coalition, data: PersonData) -> Person | None:
+    """The person these details identify: by canonical email first, then by phone."""
+    canonicals = [canonical_email(e.address) for e in data.emails if e.address.strip()]
+    if canonicals:
+        match = (
+            EmailAddress.objects.for_coalition(coalition)
+            .filter(canonical__in=canonicals)
+            .select_related("person")
+            .order_by("pk")
+            .first()
+        )
+        if match is not None:
+            return match.person
+    numbers = [normalize_phone(p.number) for p in data.phones if normalize_phone(p.number)]
+    if numbers:
+        phone = (
+            PhoneNumber.objects.for_coalition(coalition)
+            .filter(number__in=numbers)
+            .select_related("person")
+            .order_by("pk")
+            .first()
+        )
+        if phone is not None:
+            return phone.person
+    return None
+
+
+def upsert_person(
+    *,
+    coalition: Coalition,
+    data: PersonData,
+    source_membership: Membership | None = None,
+    source_action: str = "",
+    source_referral: str = "",
+    add_tags: Iterable[str] = (),
+    subscription_source: str = "",
+) -> UpsertResult:
+    """Find the person by email then phone and merge `data` into them, or create them."""
+    if not data.emails and not data.phones:
+        raise PeopleError("A person needs an email address or a phone number.")
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                person = find_person(coalition=coalition, data=data)
+                created = person is None
+                if person is None:
+                    now = timezone.now()
+                    person = Person.objects.create(
+                        coalition=coalition,
+                        given_name=(data.given_name or "").strip(),
+                        family_name=(data.family_name or "").strip(),
+                        languages=list(data.languages or []),
+                        custom_fields=dict(data.custom_fields),
+                        source_membership=source_membership,
+                        source_action=source_action,
+                        source_referral=source_referral,
+                        created_at=now,
+                        modified_at=now,  # one timestamp: clients compare the two
+                    )
+                    _add_details(person, data, subscription_source)
+                    if source_membership is not None:
+                        grant_sharing(
+                            person=person, membership=source_membership, source="brought in"
+                        )
+                else:
+                    update_person(person=person, data=data, source=subscription_source)
+                if add_tags:
+                    _tag_by_names(person, add_tags)
+                return UpsertResult(person=person, created=created)
+        except IntegrityError:
+            # Another request created this email between our lookup and our insert: the
+            # database refused the duplicate. The second attempt finds and updates that person.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _add_details(person: Person, data: PersonData, source: str) -> bool:
+    """Attach the emails, phones and addresses that the person lacks; True if any was added."""
+    changed = False
+    has_primary_email = person.emails.filter(primary=True).exists()
+    for email in data.emails:
+        address = normalize_email(email.address)
+        if not address:
+            continue
+        canonical = canonical_email(address)
+        existing = EmailAddress.objects.filter(
+            coalition_id=person.coalition_id, canonical=canonical
+        ).first()
+        if existing is not None:
+            if existing.person_id != person.pk:
+                continue  # belongs to someone else; a merge decides, not an update
+            if email.status and email.status != existing.status:
+                set_email_status(email=existing, status=email.status, source=source)
+                changed = True
+            continue
+        status = email.status or EmailAddress.Status.SUBSCRIBED
+        row = EmailAddress.objects.create(
+            coalition_id=person.coalition_id,
+            person=person,
+            address=address,
+            canonical=canonical,
+            primary=not has_primary_email,
+            status=status,
+        )
+        has_primary_email = True
+        SubscriptionChange.objects.create(
+            coalition_id=person.coalition_id, email=row, to_status=status, source=source
+        )
+        changed = True
+    known_numbers = set(person.phones.values_list("number", flat=True))
+    for phone in data.phones:
+        number = normalize_phone(phone.number)
+        if not number or number in known_numbers:
+            continue
+        PhoneNumber.objects.create(
+            coalition_id=person.coalition_id,
+            person=person,
+            number=number,
+            number_type=phone.number_type,
+            primary=not known_numbers,
+        )
+        known_numbers.add(number)
+        changed = True
+    known_addresses = {
+        (a.postal_code, a.locality.lower(), tuple(a.address_lines)) for a in person.addresses.all()
+    }
+    for address_input in data.addresses:
+        key = (
+            address_input.postal_code.strip(),
+            address_input.locality.strip().lower(),
+            tuple(address_input.address_lines),
+        )
+        if not any(key[:2]) and not key[2] and not address_input.country:
+            continue
+        if key in known_addresses:
+            continue
+        PostalAddress.objects.create(
+            coalition_id=person.coalition_id,
+            person=person,
+            primary=not known_addresses,
+            address_lines=list(address_input.address_lines),
+            locality=address_input.locality.strip(),
+            region=address_input.region.strip(),
+            postal_code=address_input.postal_code.strip(),
+            country=address_input.country.strip().upper()[:2],
+        )
+        known_addresses.add(key)
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def update_person(*, person: Person, data: PersonData, source: str = "") -> Person:
+    """Merge `data` into the person (OSDI PUT semantics)."""
+    fields: list[str] = []
+    if data.given_name is not None and data.given_name.strip() != person.given_name:
+        person.given_name = data.given_name.strip()
+        fields.append("given_name")
+    if data.family_name is not None and data.family_name.strip() != person.family_name:
+        person.family_name = data.family_name.strip()
+        fields.append("family_name")
+    if data.languages is not None:
+        languages = list(dict.fromkeys([*person.languages, *data.languages]))
+        if languages != person.languages:
+            person.languages = languages
+            fields.append("languages")
+    if data.custom_fields:
+        merged = {**person.custom_fields, **data.custom_fields}
+        if merged != person.custom_fields:
+            person.custom_fields = merged
+            fields.append("custom_fields")
+    details_changed = _add_details(person, data, source)
+    if fields or details_changed:
+        person.modified_at = timezone.now()
+        person.save(update_fields=[*fields, "modified_at"])
+    return person
+
+
+def touch(person: Person) -> None:
+    person.modified_at = timezone.now()
+    person.save(update_fields=["modified_at"])
+
+
+# --- tags and lists ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_tag(*, coalition: Coalition, name: str) -> tuple[Tag, bool]:
+    """The tag with this name (case-insensitive), created if new."""
+    name = name.strip()
+    if not name:
+        raise PeopleError("A tag needs a name.")
+    existing = Tag.objects.for_coalition(coalition).filter(name__iexact=name).first()
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            tag = Tag.objects.create(
+                coalition=coalition, name=name, created_at=now, modified_at=now
+            )
+    except IntegrityError:
+        return Tag.objects.for_coalition(coalition).get(name__iexact=name), False
+    return tag, True
+
+
+@transaction.atomic
+def tag_person(*, tag: Tag, person: Person) -> tuple[Tagging, bool]:
+    """Tag a person once; tagging again returns the existing tagging."""
+    if tag.coalition_id != person.coalition_id:
+        raise PeopleError("That tag belongs to another coalition.")
+    now = timezone.now()
+    tagging, created = Tagging.objects.get_or_create(
+        tag=tag,
+        person=person,
+        defaults={"coalition_id": tag.coalition_id, "created_at": now, "modified_at": now},
+    )
+    if created:
+        touch(person)
+    return tagging, created
+
+
+def _tag_by_names(person: Person, names: Iterable[str]) -> None:
+    """Apply existing tags by name; unknown names are ignored (as Action Network does)."""
+    wanted = {n.strip().lower() for n in names if n and n.strip()}
+    for tag in Tag.objects.for_coalition(person.coalition_id):
+        if tag.name.lower() in wanted:
+            tag_person(tag=tag, person=person)
+
+
+@transaction.atomic
+def untag_person(*, tagging: Tagging) -> None:
+    person = tagging.person
+    tagging.delete()
+    touch(person)
+
+
+@transaction.atomic
+def delete_tag(*, tag: Tag) -> None:
+    tag.delete()
+
+
+@transaction.atomic
+def create_list(
+    *,
+    coalition: Coalition,
+    name: str,
+    description: str = "",
+    kind: str = PeopleList.Kind.STATIC,
+    query: dict[str, Any] | None = None,
+) -> PeopleList:
+    """A new list; its name is unique in the coalition."""
+    name = name.strip()
+    if not name:
+        raise PeopleError("A list needs a name.")
+    if kind == PeopleList.Kind.SAVED_FILTER and not query:
+        raise PeopleError("A saved filter needs criteria.")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return PeopleList.objects.create(
+                coalition=coalition,
+                name=name,
+                description=description.strip(),
+                kind=kind,
+                query=query or {},
+                created_at=now,
+                modified_at=now,
+            )
+    except IntegrityError as exc:
+        raise PeopleError(f"A list named {name} exists already.") from exc
+
+
+@transaction.atomic
+def add_to_list(*, people_list: PeopleList, person: Person) -> tuple[ListItem, bool]:
+    """Add a person to a static list once."""
+    if people_list.kind != PeopleList.Kind.STATIC:
+        raise PeopleError("A saved filter's members follow from its criteria.")
+    if people_list.coalition_id != person.coalition_id:
+        raise PeopleError("That list belongs to another coalition.")
+    now = timezone.now()
+    return ListItem.objects.get_or_create(
+        people_list=people_list,
+        person=person,
+        defaults={"coalition_id": person.coalition_id, "created_at": now, "modified_at": now},
+    )
+
+
+@transaction.atomic
+def remove_from_list(*, item: ListItem) -> None:
+    item.delete()
+
+
+# --- consent -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_email_status(*, email: EmailAddress, status: str, source: str = "") -> EmailAddress:
+    """Change an address's subscription status, logging the change and its source."""
+    if status not in EmailAddress.Status.values:
+        raise PeopleError(f"Unknown subscription status {status!r}.")
+    locked = EmailAddress.objects.select_for_update().get(pk=email.pk)
+    if locked.status == status:
+        return locked
+    SubscriptionChange.objects.create(
+        coalition_id=locked.coalition_id,
+        email=locked,
+        from_status=locked.status,
+        to_status=status,
+        source=source,
+    )
+    locked.status = status
+    locked.save(update_fields=["status"])
+    touch(locked.person)
+    return locked
+
+
+@transaction.atomic
+def grant_sharing(*, person: Person, membership: Membership, source: str = "") -> SharingConsent:
+    """Record the person's consent to share their record with a member organization."""
+    if membership.coalition_id != person.coalition_id:
+        raise PeopleError("That organization is not in this coalition.")
+    consent, _ = SharingConsent.objects.get_or_create(
+        person=person,
+        membership=membership,
+        defaults={"coalition_id": person.coalition_id, "source": source},
+    )
+    return consent
+
+
+@transaction.atomic
+def revoke_sharing(*, person: Person, membership: Membership) -> None:
+    SharingConsent.objects.filter(person=person, membership=membership).delete()
+
+
+@transaction.atomic
+def record_activity(
+    *,
+    person: Person,
+    kind: str,
+    summary: str,
+    occurred_at: dt.datetime | None = None,
+    ref: str = "",
+) -> Activity:
+    """Add a line to the person's timeline."""
+    return Activity.objects.create(
+        coalition_id=person.coalition_id,
+        person=person,
+        kind=kind,
+        summary=summary[:300],
+        occurred_at=occurred_at or timezone.now(),
+        ref=ref,
+    )
+
+
+# --- merge and erasure ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_people(*, keep: Person, merge: Person, merged_by: User | None = None) -> Person:
+    """Move everything of `merge` onto `keep`, then delete `merge`. Nothing is lost."""
+    if keep.pk == merge.pk:
+        raise PeopleError("A person cannot be merged with themselves.")
+    if keep.coalition_id != merge.coalition_id:
+        raise PeopleError("People of different coalitions cannot be merged.")
+    keep = Person.objects.select_for_update().get(pk=keep.pk)
+    merge = Person.objects.select_for_update().get(pk=merge.pk)
+    if keep.emails.filter(primary=True).exists():
+        merge.emails.update(person=keep, primary=False)
+    else:
+        merge.emails.update(person=keep)
+    phones = set(keep.phones.values_list("number", flat=True))
+    for phone in merge.phones.all():
+        if phone.number in phones:
+            phone.delete()
+        else:
+            phone.person, phone.primary = keep, phone.primary and not phones
+            phone.save(update_fields=["person", "primary"])
+    merge.addresses.update(person=keep, primary=False)
+    for tagging in merge.taggings.all():
+        if keep.taggings.filter(tag_id=tagging.tag_id).exists():
+            tagging.delete()
+        else:
+            tagging.person = keep
+            tagging.save(update_fields=["person"])
+    for item in merge.list_items.all():
+        if keep.list_items.filter(people_list_id=item.people_list_id).exists():
+            item.delete()
+        else:
+            item.person = keep
+            item.save(update_fields=["person"])
+    for consent in merge.sharing.all():
+        if keep.sharing.filter(membership_id=consent.membership_id).exists():
+            consent.delete()
+        else:
+            consent.person = keep
+            consent.save(update_fields=["person"])
+    merge.activities.update(person=keep)
+    keep.given_name = keep.given_name or merge.given_name
+    keep.family_name = keep.family_name or merge.family_name
+    keep.languages = list(dict.fromkeys([*keep.languages, *merge.languages]))
+    keep.custom_fields = {**merge.custom_fields, **keep.custom_fields}
+    keep.created_at = min(keep.created_at, merge.created_at)
+    keep.modified_at = timezone.now()
+    keep.save()
+    who = f" by {merged_by}" if merged_by else ""
+    record_activity(person=keep, kind="merge", summary=f"Merged with a duplicate record{who}.")
+    merge.delete()
+    return keep
+
+
+@transaction.atomic
+def erase_person(*, person: Person, erased_by: User | None) -> ErasureRecord:
+    """Remove every piece of the person's personal data; log the erasure with counts only."""
+    removed = {
+        "emails": person.emails.count(),
+        "phones": person.phones.count(),
+        "addresses": person.addresses.count(),
+        "taggings": person.taggings.count(),
+        "list_items": person.list_items.count(),
+        "sharing_consents": person.sharing.count(),
+        "activities": person.activities.count(),
+    }
+    record = ErasureRecord.objects.create(
+        coalition_id=person.coalition_id,
+        person_uuid=person.uuid,
+        erased_by=erased_by,
+        removed=removed,
+    )
+    person.delete()  # cascades to every table that holds their data
+    return record
