@@ -24,6 +24,19 @@ from cairn.coalitions.models import (
     Role,
     StaffMember,
 )
+from cairn.people import services as people_services
+from cairn.people.models import (
+    Activity,
+    EmailAddress,
+    ListItem,
+    PeopleList,
+    Person,
+    PhoneNumber,
+    PostalAddress,
+    SharingConsent,
+    Tag,
+    Tagging,
+)
 
 # Parameters whose URLs are capabilities or belong to no coalition: the walker leaves them alone.
 CAPABILITY_PARAMS = {"token", "uidb64"}
@@ -72,6 +85,16 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         Invitation,
         Commitment,
         Delivery,
+        Person,
+        EmailAddress,
+        PhoneNumber,
+        PostalAddress,
+        Tag,
+        Tagging,
+        PeopleList,
+        ListItem,
+        SharingConsent,
+        Activity,
     ]
     rows = {
         m.__name__: [model_to_dict(r) for r in m.objects.for_coalition(coalition)] for m in models
@@ -95,8 +118,33 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         invited_by=steward.user,
         site_url="http://testserver/",
     ).invitation
+    zebra = people_services.upsert_person(
+        coalition=b,
+        data=people_services.PersonData(
+            given_name=SECRET,
+            emails=[people_services.EmailInput("zebra.person@example.org")],
+            phones=[people_services.PhoneInput("+15550001111")],
+            addresses=[people_services.AddressInput(postal_code="99999")],
+        ),
+        source_membership=member,
+    ).person
+    twin = people_services.upsert_person(
+        coalition=b,
+        data=people_services.PersonData(
+            given_name=SECRET, emails=[people_services.EmailInput("zebra.twin@example.org")]
+        ),
+    ).person
+    tag, _ = people_services.create_tag(coalition=b, name=f"{SECRET} tag")
+    people_services.tag_person(tag=tag, person=zebra)
+    people_list = people_services.create_list(coalition=b, name=f"{SECRET} list")
+    people_services.add_to_list(people_list=people_list, person=zebra)
+    people_services.record_activity(person=zebra, kind="note", summary=f"{SECRET} activity")
+    POST_DATA.update(keep=str(zebra.uuid), merge=str(twin.uuid), confirm=str(zebra.uuid))
     return {
         "coalition": b,
+        "person_id": zebra.uuid,
+        "tag_id": tag.uuid,
+        "list_id": people_list.uuid,
         "member_id": member.pk,
         "organization_id": member.organization_id,
         "commitment_id": commitment.pk,

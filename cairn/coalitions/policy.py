@@ -19,6 +19,9 @@ class Action(StrEnum):
     EDIT_ORGANIZATION = "edit_organization"
     PLEDGE = "pledge"
     RECORD_DELIVERY = "record_delivery"
+    # Supporters: every role sees people, scoped by sharing consent (cairn.people.selectors).
+    MANAGE_PEOPLE = "manage_people"  # tags, lists, merges, adding people by hand
+    ERASE_PERSON = "erase_person"
 
 
 # Actions a role may take on any member organization of its coalition.

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.people, name="people"),
+    path("new/", views.add_person, name="add_person"),
+    path("tags/", views.tags, name="tags"),
+    path("tags/<uuid:tag_id>/delete/", views.delete_tag, name="delete_tag"),
+    path("lists/", views.lists, name="lists"),
+    path("lists/<uuid:list_id>/", views.people_list, name="list"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("merge/", views.merge, name="merge"),
+    path("<uuid:person_id>/", views.person, name="person"),
+    path("<uuid:person_id>/tags/", views.tag_person, name="tag_person"),
+    path("<uuid:person_id>/tags/<uuid:tag_id>/remove/", views.untag_person, name="untag_person"),
+    path("<uuid:person_id>/erase/", views.erase_person, name="erase_person"),
+]

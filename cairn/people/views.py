@@ -1,0 +1,267 @@
+"""Supporter pages. Thin: selectors scoped by the viewer's sharing consent; one service a write."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Hashable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cairn.accounts.models import User
+from cairn.coalitions.access import Tenant, coalition_view, found
+from cairn.coalitions.policy import Action
+from cairn.engines.dedupe import PersonKey, find_duplicates
+
+from . import selectors, services
+from .forms import ApplyTagForm, ListForm, PersonForm, TagForm
+from .models import PeopleList, Person, Tag
+from .services import AddressInput, EmailInput, PeopleError, PersonData, PhoneInput
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
+    return user
+
+
+def _people(tenant: Tenant) -> QuerySet[Person]:
+    return selectors.visible_people(coalition=tenant.coalition, staff=tenant.staff)
+
+
+def _person(tenant: Tenant, person_id: uuid.UUID) -> Person:
+    return found(selectors.person_by_uuid(people=_people(tenant), uuid=str(person_id)))
+
+
+@coalition_view(Action.VIEW)
+def people(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    rows = selectors.with_details(_people(tenant))
+    query = request.GET.get("q", "")
+    rows = selectors.search(rows, query)
+    tag_name = request.GET.get("tag", "")
+    if tag_name:
+        rows = rows.filter(taggings__tag__name__iexact=tag_name)
+    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "people/people.html",
+        tenant.context(
+            nav_current="people",
+            page=page,
+            query=query,
+            tag_name=tag_name,
+            tags=selectors.tags(coalition=tenant.coalition),
+            total=page.paginator.count,
+        ),
+    )
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def add_person(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = services.upsert_person(
+            coalition=tenant.coalition,
+            data=PersonData(
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                emails=[EmailInput(data["email"])] if data["email"] else [],
+                phones=[PhoneInput(data["phone"])] if data["phone"] else [],
+                addresses=[AddressInput(postal_code=data["postal_code"], country=data["country"])],
+            ),
+            source_action="added by hand",
+        )
+        verb = "added" if result.created else "was already here; details merged"
+        messages.success(request, f"{result.person} {verb}.")
+        return redirect("people:person", tenant.coalition.slug, result.person.uuid)
+    return render(
+        request,
+        "people/person_form.html",
+        tenant.context(nav_current="people", form=form),
+        status=422 if form.errors else 200,
+    )
+
+
+@coalition_view(Action.VIEW)
+def person(request: HttpRequest, tenant: Tenant, person_id: uuid.UUID) -> HttpResponse:
+    row = _person(tenant, person_id)
+    return render(
+        request,
+        "people/person.html",
+        tenant.context(
+            nav_current="people",
+            person=row,
+            taggings=row.taggings.select_related("tag"),
+            list_items=row.list_items.select_related("people_list"),
+            sharing=row.sharing.select_related("membership__organization"),
+            timeline=selectors.timeline(person=row)[:100],
+            subscription_history=[(email, list(email.history.all())) for email in row.emails.all()],
+            tag_form=ApplyTagForm(),
+            can_manage=tenant.allows(Action.MANAGE_PEOPLE),
+            can_erase=tenant.allows(Action.ERASE_PERSON),
+        ),
+    )
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_POST
+def tag_person(request: HttpRequest, tenant: Tenant, person_id: uuid.UUID) -> HttpResponse:
+    row = _person(tenant, person_id)
+    form = ApplyTagForm(request.POST)
+    if form.is_valid():
+        tag, _ = services.create_tag(coalition=tenant.coalition, name=form.cleaned_data["tag"])
+        services.tag_person(tag=tag, person=row)
+        messages.success(request, f"Tagged {tag}.")
+    else:
+        messages.error(request, "Give the tag a name.")
+    return redirect("people:person", tenant.coalition.slug, row.uuid)
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_POST
+def untag_person(
+    request: HttpRequest, tenant: Tenant, person_id: uuid.UUID, tag_id: uuid.UUID
+) -> HttpResponse:
+    row = _person(tenant, person_id)
+    tagging = found(row.taggings.filter(tag__uuid=tag_id).first())
+    services.untag_person(tagging=tagging)
+    messages.success(request, "Tag removed.")
+    return redirect("people:person", tenant.coalition.slug, row.uuid)
+
+
+@coalition_view(Action.ERASE_PERSON)
+@require_http_methods(["GET", "POST"])
+def erase_person(request: HttpRequest, tenant: Tenant, person_id: uuid.UUID) -> HttpResponse:
+    row = _person(tenant, person_id)
+    if request.method == "POST" and request.POST.get("confirm") == str(row.uuid):
+        services.erase_person(person=row, erased_by=_user(request))
+        messages.success(request, "The person's data was erased. The erasure is logged.")
+        return redirect("people:people", tenant.coalition.slug)
+    return render(request, "people/erase.html", tenant.context(nav_current="people", person=row))
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def tags(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tag, created = services.create_tag(
+            coalition=tenant.coalition, name=form.cleaned_data["name"]
+        )
+        messages.success(request, f"Tag {tag} {'created' if created else 'exists already'}.")
+        return redirect("people:tags", tenant.coalition.slug)
+    return render(
+        request,
+        "people/tags.html",
+        tenant.context(
+            nav_current="people", form=form, tags=selectors.tags(coalition=tenant.coalition)
+        ),
+        status=422 if form.errors else 200,
+    )
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_POST
+def delete_tag(request: HttpRequest, tenant: Tenant, tag_id: uuid.UUID) -> HttpResponse:
+    tag = found(Tag.objects.for_coalition(tenant.coalition).filter(uuid=tag_id).first())
+    services.delete_tag(tag=tag)
+    messages.success(request, f"Tag {tag} deleted.")
+    return redirect("people:tags", tenant.coalition.slug)
+
+
+@coalition_view(Action.VIEW)
+@require_http_methods(["GET", "POST"])
+def lists(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    form = ListForm(request.POST or None)
+    if request.method == "POST":
+        tenant.require(Action.MANAGE_PEOPLE)
+        if form.is_valid():
+            try:
+                created = services.create_list(
+                    coalition=tenant.coalition,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                )
+            except PeopleError as error:
+                form.add_error("name", str(error))
+            else:
+                messages.success(request, f"List {created} created.")
+                return redirect("people:list", tenant.coalition.slug, created.uuid)
+    people_lists = [
+        (
+            people_list,
+            selectors.list_members(people_list=people_list, people=_people(tenant)).count(),
+        )
+        for people_list in selectors.lists(coalition=tenant.coalition)
+    ]
+    return render(
+        request,
+        "people/lists.html",
+        tenant.context(
+            nav_current="people",
+            form=form,
+            people_lists=people_lists,
+            can_manage=tenant.allows(Action.MANAGE_PEOPLE),
+        ),
+        status=422 if form.errors else 200,
+    )
+
+
+@coalition_view(Action.VIEW)
+def people_list(request: HttpRequest, tenant: Tenant, list_id: uuid.UUID) -> HttpResponse:
+    row = found(PeopleList.objects.for_coalition(tenant.coalition).filter(uuid=list_id).first())
+    members = selectors.list_members(people_list=row, people=_people(tenant))
+    page = Paginator(selectors.with_details(members).order_by("pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "people/list.html",
+        tenant.context(nav_current="people", people_list=row, page=page),
+    )
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+def duplicates(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    rows = selectors.with_details(Person.objects.for_coalition(tenant.coalition))
+    by_id: dict[Hashable, Person] = {p.pk: p for p in rows}
+    keys = [
+        PersonKey(
+            id=p.pk,
+            name=p.name,
+            phones=[ph.number for ph in p.phones.all()],
+            postal_codes=[a.postal_code for a in p.addresses.all()],
+        )
+        for p in by_id.values()
+    ]
+    pairs = [(by_id[pair.a], by_id[pair.b], pair.reasons) for pair in find_duplicates(keys)]
+    return render(
+        request,
+        "people/duplicates.html",
+        tenant.context(nav_current="people", pairs=pairs[:200], total=len(pairs)),
+    )
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_POST
+def merge(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    everyone = Person.objects.for_coalition(tenant.coalition)
+    keep = found(selectors.person_by_uuid(people=everyone, uuid=request.POST.get("keep", "")))
+    other = found(selectors.person_by_uuid(people=everyone, uuid=request.POST.get("merge", "")))
+    try:
+        kept = services.merge_people(keep=keep, merge=other, merged_by=_user(request))
+    except PeopleError as error:
+        messages.error(request, str(error))
+        return redirect("people:duplicates", tenant.coalition.slug)
+    messages.success(request, f"Merged into {kept}; nothing of either record was lost.")
+    return redirect("people:person", tenant.coalition.slug, kept.uuid)
