@@ -143,6 +143,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     return {
         "coalition": b,
         "person_id": zebra.uuid,
+        "email_id": zebra.emails.get().pk,
         "tag_id": tag.uuid,
         "list_id": people_list.uuid,
         "member_id": member.pk,

@@ -15,5 +15,10 @@ urlpatterns = [
     path("<uuid:person_id>/", views.person, name="person"),
     path("<uuid:person_id>/tags/", views.tag_person, name="tag_person"),
     path("<uuid:person_id>/tags/<uuid:tag_id>/remove/", views.untag_person, name="untag_person"),
+    path(
+        "<uuid:person_id>/emails/<int:email_id>/status/",
+        views.set_email_status,
+        name="set_email_status",
+    ),
     path("<uuid:person_id>/erase/", views.erase_person, name="erase_person"),
 ]

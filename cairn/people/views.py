@@ -18,7 +18,7 @@ from cairn.coalitions.policy import Action
 from cairn.engines.dedupe import PersonKey, find_duplicates
 
 from . import selectors, services
-from .forms import ApplyTagForm, ListForm, PersonForm, TagForm
+from .forms import ApplyTagForm, EmailStatusForm, ListForm, PersonForm, TagForm
 from .models import PeopleList, Person, Tag
 from .services import AddressInput, EmailInput, PeopleError, PersonData, PhoneInput
 
@@ -107,6 +107,7 @@ def person(request: HttpRequest, tenant: Tenant, person_id: uuid.UUID) -> HttpRe
             timeline=selectors.timeline(person=row)[:100],
             subscription_history=[(email, list(email.history.all())) for email in row.emails.all()],
             tag_form=ApplyTagForm(),
+            status_choices=EmailStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]
             can_manage=tenant.allows(Action.MANAGE_PEOPLE),
             can_erase=tenant.allows(Action.ERASE_PERSON),
         ),
@@ -136,6 +137,24 @@ def untag_person(
     tagging = found(row.taggings.filter(tag__uuid=tag_id).first())
     services.untag_person(tagging=tagging)
     messages.success(request, "Tag removed.")
+    return redirect("people:person", tenant.coalition.slug, row.uuid)
+
+
+@coalition_view(Action.MANAGE_PEOPLE)
+@require_POST
+def set_email_status(
+    request: HttpRequest, tenant: Tenant, person_id: uuid.UUID, email_id: int
+) -> HttpResponse:
+    row = _person(tenant, person_id)
+    email = found(row.emails.filter(pk=email_id).first())
+    form = EmailStatusForm(request.POST)
+    if form.is_valid():
+        services.set_email_status(
+            email=email, status=form.cleaned_data["status"], source=f"set by {_user(request)}"
+        )
+        messages.success(request, f"{email.address} is now {form.cleaned_data['status']}.")
+    else:
+        messages.error(request, "Choose subscribed, unsubscribed or bouncing.")
     return redirect("people:person", tenant.coalition.slug, row.uuid)
 
 
@@ -187,10 +206,13 @@ def lists(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         tenant.require(Action.MANAGE_PEOPLE)
         if form.is_valid():
             try:
+                criteria = form.criteria()
                 created = services.create_list(
                     coalition=tenant.coalition,
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
+                    kind=PeopleList.Kind.SAVED_FILTER if criteria else PeopleList.Kind.STATIC,
+                    query=criteria,
                 )
             except PeopleError as error:
                 form.add_error("name", str(error))

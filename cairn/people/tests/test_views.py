@@ -129,3 +129,44 @@ def test_duplicates_page_offers_a_merge(client, steward):
     assert response.status_code == 302
     assert Person.objects.count() == 1
     assert keep.emails.count() == 2
+
+
+def test_a_list_with_criteria_is_a_saved_filter(client, steward):
+    # given two supporters, one tagged and in 021xx
+    coalition = steward.coalition
+    inside = services.upsert_person(
+        coalition=coalition,
+        data=PersonData(
+            given_name="Inside",
+            emails=[EmailInput("in@example.org")],
+            addresses=[services.AddressInput(postal_code="02139")],
+        ),
+    ).person
+    services.tag_person(
+        tag=services.create_tag(coalition=coalition, name="Caller")[0], person=inside
+    )
+    add(coalition, "out@example.org", "Outside")
+    client.force_login(steward.user)
+    # when a list is created with criteria
+    response = client.post(
+        reverse("people:lists", args=[coalition.slug]),
+        {"name": "Cambridge callers", "tags": "caller", "postal_code_prefix": "021"},
+    )
+    # then it is a saved filter whose members follow from them
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Inside" in page
+    assert "Outside" not in page
+    add(coalition, "late@example.org", "Late")  # a later supporter who does not match
+    assert "Late" not in client.get(response["Location"]).content.decode()
+
+
+def test_steward_unsubscribes_an_address(client, steward):
+    person = add(steward.coalition, "ana@example.org", "Ana")
+    email = person.emails.get()
+    client.force_login(steward.user)
+    url = reverse("people:set_email_status", args=[steward.coalition.slug, person.uuid, email.pk])
+    assert client.post(url, {"status": "unsubscribed"}).status_code == 302
+    email.refresh_from_db()
+    assert email.status == "unsubscribed"
+    assert email.history.first().source.startswith("set by ")
