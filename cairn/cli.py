@@ -3,6 +3,7 @@
 cairn demo [--port N]   migrate, load the demo coalition, serve it on 127.0.0.1 (dev settings)
 cairn serve [...]       the production server: gunicorn on CAIRN_BIND (default 127.0.0.1:8000)
 cairn worker [...]      run background tasks (django-tasks database backend)
+cairn import-people FILE --coalition SLUG [...]   import people from a CSV file, with progress
 cairn <command> [...]   any Django management command (migrate, createsuperuser, shell, ...)
 """
 
@@ -29,6 +30,9 @@ def demo(argv: Sequence[str]) -> None:
     parser = argparse.ArgumentParser(prog="cairn demo", description="Run the demo coalition.")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument(
+        "--supporters", type=int, default=None, help="How many demo supporters to load."
+    )
+    parser.add_argument(
         "--no-serve", action="store_true", help="Prepare the database and exit (used by tests)."
     )
     args = parser.parse_args(argv)
@@ -40,7 +44,10 @@ def demo(argv: Sequence[str]) -> None:
     django.setup()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo")
+    if args.supporters is None:
+        call_command("load_demo")
+    else:
+        call_command("load_demo", supporters=args.supporters)
     from cairn.coalitions.demo import DEMO_LOGIN, DEMO_PASSWORD
 
     url = f"http://127.0.0.1:{args.port}/"
@@ -81,10 +88,14 @@ def worker(argv: Sequence[str]) -> None:
 
 
 COMMANDS = {"demo": demo, "serve": serve, "worker": worker}
+# Django commands spelled with hyphens on the command line: `cairn import-people FILE ...`.
+HYPHENATED = {"import-people": "import_people"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in HYPHENATED:
+        argv[0] = HYPHENATED[argv[0]]
     if argv and argv[0] in COMMANDS:
         COMMANDS[argv[0]](argv[1:])
         return

@@ -25,7 +25,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("demo")
-    first = run("demo", "--no-serve", "--port", "8123", data_dir=data_dir)
+    first = run("demo", "--no-serve", "--port", "8123", "--supporters", "40", data_dir=data_dir)
     assert first.returncode == 0, first.stderr
     assert "http://127.0.0.1:8123/" in first.stdout
     assert "steward@demo.cairn.test" in first.stdout
@@ -35,7 +35,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_demo_is_idempotent(demo_dir: Path) -> None:
     # when the demo is prepared a second time
-    again = run("demo", "--no-serve", data_dir=demo_dir)
+    again = run("demo", "--no-serve", "--supporters", "40", data_dir=demo_dir)
     # then it says so and the database holds one demo coalition
     assert again.returncode == 0, again.stderr
     assert "(already loaded)" in again.stdout

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from cairn.coalitions.demo import DEMO_LOGIN, DEMO_PASSWORD, DEMO_SLUG, load_demo
 from cairn.coalitions.models import Commitment, Delivery, Role, StaffMember
+from cairn.people.demo import load_demo_supporters
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +28,7 @@ def sign_in(page: Page, base: str, email: str, password: str) -> None:
 def test_steward_invites_pledges_and_delivers(live_server, page, browser, artifacts):
     # given the demo coalition
     coalition = load_demo()
+    load_demo_supporters(coalition=coalition, count=60)
     base = live_server.url
 
     # when the steward signs in, they see the demo coalition and its home page

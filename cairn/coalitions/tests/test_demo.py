@@ -127,10 +127,10 @@ def test_the_command_says_when_the_demo_was_already_loaded():
     # given
     out = StringIO()
     # when
-    call_command("load_demo", stdout=out)
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--supporters", "30", stdout=out)
+    call_command("load_demo", "--supporters", "30", stdout=out)
     # then
     assert out.getvalue().splitlines() == [
-        "Riverbend Regional Mental Health Coalition: 10 members (loaded)",
-        "Riverbend Regional Mental Health Coalition: 10 members (already loaded)",
+        "Riverbend Regional Mental Health Coalition: 10 members, 30 supporters (loaded)",
+        "Riverbend Regional Mental Health Coalition: 10 members, 30 supporters (already loaded)",
     ]

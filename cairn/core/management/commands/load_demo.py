@@ -1,0 +1,37 @@
+"""`cairn load_demo`: load the demo coalition and its supporters (idempotent, no prompts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from cairn.coalitions.demo import load_demo_coalition
+from cairn.coalitions.models import Membership
+from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
+
+
+class Command(BaseCommand):
+    help = "Load the demo coalition; running it again creates nothing new."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--supporters",
+            type=int,
+            default=DEFAULT_SUPPORTERS,
+            help=f"How many demo supporters (default {DEFAULT_SUPPORTERS}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        loaded = load_demo_coalition()
+        coalition = loaded.coalition
+        supporters = load_demo_supporters(coalition=coalition, count=options["supporters"])
+        members = (
+            Membership.objects.for_coalition(coalition)
+            .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
+            .count()
+        )
+        outcome = "loaded" if loaded.created or supporters.created else "already loaded"
+        self.stdout.write(
+            f"{coalition.name}: {members} members, {supporters.total:,} supporters ({outcome})"
+        )

@@ -1,0 +1,254 @@
+"""Demo supporters for the demo coalition: a few thousand plausible people, deterministic.
+
+Every run with the same count makes the same people (a seeded generator), and a second run creates
+nothing: people are found by email, and tags, lists and consents are unique.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cairn.coalitions.models import Coalition, Membership
+
+from . import services
+from .models import EmailAddress, PeopleList, Person, Tag
+from .services import AddressInput, EmailInput, PersonData, PhoneInput
+
+DEFAULT_SUPPORTERS = 2400
+SEED = 2027
+
+GIVEN_NAMES = [
+    "Maria",
+    "Jose",
+    "Aisha",
+    "James",
+    "Mei",
+    "Olumide",
+    "Priya",
+    "Daniel",
+    "Sofia",
+    "Tomasz",
+    "Fatima",
+    "Lucas",
+    "Grace",
+    "Hiroshi",
+    "Amara",
+    "Diego",
+    "Hannah",
+    "Kwame",
+    "Elena",
+    "Samuel",
+    "Leila",
+    "Noah",
+    "Ruth",
+    "Mateo",
+    "Chloe",
+    "Ibrahim",
+    "Rosa",
+    "Ethan",
+    "Nadia",
+    "Jamal",
+    "Ava",
+    "Carlos",
+    "Yusuf",
+    "Lily",
+    "Andre",
+    "Zainab",
+    "Owen",
+    "Camila",
+    "Darius",
+    "Emily",
+    "Marcus",
+    "Ana",
+    "Tariq",
+    "Hope",
+    "Liam",
+]
+FAMILY_NAMES = [
+    "Garcia",
+    "Smith",
+    "Okafor",
+    "Nguyen",
+    "Johnson",
+    "Patel",
+    "Kowalski",
+    "Haddad",
+    "Brown",
+    "Rossi",
+    "Williams",
+    "Kim",
+    "Mensah",
+    "Lopez",
+    "Davis",
+    "Chen",
+    "Martin",
+    "Ali",
+    "Wilson",
+    "Moreau",
+    "Jackson",
+    "Ortiz",
+    "Thompson",
+    "Adeyemi",
+    "Clark",
+    "Silva",
+    "Lewis",
+    "Novak",
+    "Walker",
+    "Hassan",
+    "Young",
+    "Ramirez",
+    "Allen",
+    "Cohen",
+    "King",
+    "Torres",
+    "Wright",
+    "Schmidt",
+    "Scott",
+    "Reyes",
+    "Green",
+]
+# The Riverbend region: three counties, their towns and postal codes.
+PLACES = (
+    ("Riverbend", "46201"),
+    ("Riverbend", "46202"),
+    ("Riverbend", "46205"),
+    ("Eastside", "46218"),
+    ("Cedar Valley", "46226"),
+    ("Cedar Valley", "46229"),
+    ("Harbor Point", "46235"),
+    ("Millbrook", "46240"),
+    ("Millbrook", "46241"),
+    ("Stone Creek", "46250"),
+)
+REGION = "IN"
+DOMAINS = ("example.org", "example.com", "example.net")
+TAGS = (
+    ("Volunteer", 0.22),
+    ("Donor", 0.12),
+    ("Caregiver", 0.18),
+    ("Clinician", 0.07),
+    ("First responder", 0.05),
+    ("Lived experience", 0.14),
+    ("Faith community", 0.10),
+    ("Storyteller", 0.04),
+)
+CALL_LIST = "Call list: Senate District 14"
+SAVED_FILTERS = (
+    (
+        "Subscribed caregivers",
+        "Caregivers who get our emails: the first people to ask for a story.",
+        {"tags": ["Caregiver"], "subscribed": True},
+    ),
+    (
+        "Riverbend city supporters",
+        "Everyone with a Riverbend city postal code (462 0x).",
+        {"postal_code_prefix": "4620"},
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SupportersLoad:
+    created: int
+    total: int
+
+
+@transaction.atomic
+def load_demo_supporters(
+    *, coalition: Coalition, count: int = DEFAULT_SUPPORTERS
+) -> SupportersLoad:
+    """Create the demo supporters that are missing; return how many were created."""
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+    members = list(
+        Membership.objects.for_coalition(coalition)
+        .filter(status=Membership.Status.ACTIVE)
+        .order_by("pk")
+    )
+    tags = {name: services.create_tag(coalition=coalition, name=name)[0] for name, _ in TAGS}
+    call_list = PeopleList.objects.for_coalition(coalition).filter(name=CALL_LIST).first()
+    if call_list is None:
+        call_list = services.create_list(
+            coalition=coalition,
+            name=CALL_LIST,
+            description="Supporters in the Majority Leader's district, to call before the vote.",
+        )
+    for name, description, criteria in SAVED_FILTERS:
+        if not PeopleList.objects.for_coalition(coalition).filter(name=name).exists():
+            services.create_list(
+                coalition=coalition,
+                name=name,
+                description=description,
+                kind=PeopleList.Kind.SAVED_FILTER,
+                query=criteria,
+            )
+    created = 0
+    for n in range(count):
+        given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
+        locality, postal_code = rng.choice(PLACES)
+        source = members[n % len(members)] if members else None
+        email = f"{given}.{family}.{n}@{rng.choice(DOMAINS)}".lower()
+        phone = f"+1317555{n:04d}" if rng.random() < 0.4 else ""
+        chosen_tags = [name for name, share in TAGS if rng.random() < share]
+        status_roll, extra_share_roll, list_roll = rng.random(), rng.random(), rng.random()
+        extra_member = rng.choice(members) if members else None
+        result = services.upsert_person(
+            coalition=coalition,
+            data=PersonData(
+                given_name=given,
+                family_name=family,
+                emails=[EmailInput(email)],
+                phones=[PhoneInput(phone, number_type="Mobile")] if phone else [],
+                addresses=[
+                    AddressInput(
+                        locality=locality, region=REGION, postal_code=postal_code, country="US"
+                    )
+                ],
+                languages=["es"] if rng.random() < 0.12 else ["en"],
+            ),
+            source_membership=source,
+            source_action="demo sign-up form",
+        )
+        if not result.created:
+            continue
+        created += 1
+        person = result.person
+        _decorate(
+            person,
+            tags=[tags[name] for name in chosen_tags],
+            status_roll=status_roll,
+            extra_member=extra_member if extra_share_roll < 0.25 else None,
+            call_list=call_list if list_roll < 0.06 else None,
+            source=source,
+        )
+    total = Person.objects.for_coalition(coalition).count()
+    return SupportersLoad(created=created, total=total)
+
+
+def _decorate(
+    person: Person,
+    *,
+    tags: list[Tag],
+    status_roll: float,
+    extra_member: Membership | None,
+    call_list: PeopleList | None,
+    source: Membership | None,
+) -> None:
+    for tag in tags:
+        services.tag_person(tag=tag, person=person)
+    if status_roll < 0.06:
+        email = person.emails.get()
+        status = (
+            EmailAddress.Status.BOUNCING if status_roll < 0.01 else EmailAddress.Status.UNSUBSCRIBED
+        )
+        services.set_email_status(email=email, status=status, source="demo")
+    if extra_member is not None:
+        services.grant_sharing(person=person, membership=extra_member, source="demo sign-up form")
+    if call_list is not None:
+        services.add_to_list(people_list=call_list, person=person)
+    where = f" through {source.organization.name}" if source else ""
+    services.record_activity(
+        person=person, kind="signup", summary=f"Signed up{where} (demo sign-up form)."
+    )
