@@ -4,7 +4,8 @@ cairn demo [--port N]   migrate, load the demo coalition, serve it on 127.0.0.1 
 cairn serve [...]       the production server: gunicorn on CAIRN_BIND (default 127.0.0.1:8000)
 cairn worker [...]      run background tasks (django-tasks database backend)
 cairn import-people FILE --coalition SLUG [...]   import people from a CSV file, with progress
-cairn <command> [...]   any Django management command (migrate, createsuperuser, shell, ...)
+cairn <command> [...]   any Django management command (migrate, createsuperuser, shell, ...);
+                        hyphens stand for underscores (import-people = import_people)
 """
 
 from __future__ import annotations
@@ -88,14 +89,17 @@ def worker(argv: Sequence[str]) -> None:
 
 
 COMMANDS = {"demo": demo, "serve": serve, "worker": worker}
-# Django commands spelled with hyphens on the command line: `cairn import-people FILE ...`.
-HYPHENATED = {"import-people": "import_people"}
+
+
+def django_name(command: str) -> str:
+    """Django commands may be spelled with hyphens: `cairn import-people`, `cairn verify-log`."""
+    return command if command.startswith("-") else command.replace("-", "_")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in HYPHENATED:
-        argv[0] = HYPHENATED[argv[0]]
+    if argv:
+        argv[0] = django_name(argv[0])
     if argv and argv[0] in COMMANDS:
         COMMANDS[argv[0]](argv[1:])
         return
