@@ -1,7 +1,9 @@
 """Demo supporters for the demo coalition: a few thousand plausible people, deterministic.
 
 Every run with the same count makes the same people (a seeded generator), and a second run creates
-nothing: people are found by email, and tags, lists and consents are unique.
+nothing: people are found by email, and tags, lists and consents are unique. They go in through
+the CSV import's bulk path (`importing.add_people`, one write per member organization), then
+get what a sign-up form does not bring (unsubscribes, more sharing consents, the call list).
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from django.db import transaction
 
 from cairn.coalitions.models import Coalition, Membership
 
-from . import services
-from .models import EmailAddress, PeopleList, Person, Tag
-from .services import AddressInput, EmailInput, PersonData, PhoneInput
+from . import importing, services
+from .models import EmailAddress, PeopleList, Person
 
 DEFAULT_SUPPORTERS = 2400
 SEED = 2027
@@ -167,7 +168,8 @@ def load_demo_supporters(
         .filter(status=Membership.Status.ACTIVE)
         .order_by("pk")
     )
-    tags = {name: services.create_tag(coalition=coalition, name=name)[0] for name, _ in TAGS}
+    for name, _ in TAGS:  # created here, so that they keep their capitals
+        services.create_tag(coalition=coalition, name=name)
     call_list = PeopleList.objects.for_coalition(coalition).filter(name=CALL_LIST).first()
     if call_list is None:
         call_list = services.create_list(
@@ -184,71 +186,98 @@ def load_demo_supporters(
                 kind=PeopleList.Kind.SAVED_FILTER,
                 query=criteria,
             )
-    created = 0
+    planned: list[_Planned] = []
     for n in range(count):
+        # the draws, and their order, are those of every earlier version: the same people
         given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
         locality, postal_code = rng.choice(PLACES)
         source = members[n % len(members)] if members else None
         email = f"{given}.{family}.{n}@{rng.choice(DOMAINS)}".lower()
         phone = f"+1317555{n:04d}" if rng.random() < 0.4 else ""
-        chosen_tags = [name for name, share in TAGS if rng.random() < share]
+        chosen_tags = tuple(name for name, share in TAGS if rng.random() < share)
         status_roll, extra_share_roll, list_roll = rng.random(), rng.random(), rng.random()
         extra_member = rng.choice(members) if members else None
-        result = services.upsert_person(
+        languages = ("es",) if rng.random() < 0.12 else ("en",)
+        row = importing.row_for(
+            line=n,
+            email=email,
+            phone=phone,
+            phone_type="Mobile" if phone else "",
+            given_name=given,
+            family_name=family,
+            locality=locality,
+            region=REGION,
+            postal_code=postal_code,
+            country="US",
+            tags=chosen_tags,
+            languages=languages,
+        )
+        planned.append(
+            _Planned(
+                row=row,
+                source=source,
+                status_roll=status_roll,
+                extra_member=extra_member if extra_share_roll < 0.25 else None,
+                on_call_list=list_roll < 0.06,
+            )
+        )
+    known = set(
+        EmailAddress.objects.for_coalition(coalition)
+        .filter(canonical__in=[p.row.canonical for p in planned])
+        .values_list("canonical", flat=True)
+    )
+    missing = [p for p in planned if p.row.canonical not in known]
+    # One bulk write per member organization (the source of each supporter), as an import does.
+    person_ids: dict[int, int] = {}
+    for source in dict.fromkeys(p.source for p in missing):
+        where = f" through {source.organization.name}" if source else ""
+        result = importing.add_people(
             coalition=coalition,
-            data=PersonData(
-                given_name=given,
-                family_name=family,
-                emails=[EmailInput(email)],
-                phones=[PhoneInput(phone, number_type="Mobile")] if phone else [],
-                addresses=[
-                    AddressInput(
-                        locality=locality, region=REGION, postal_code=postal_code, country="US"
-                    )
-                ],
-                languages=["es"] if rng.random() < 0.12 else ["en"],
-            ),
+            rows=[p.row for p in missing if p.source == source],
             source_membership=source,
             source_action="demo sign-up form",
+            activity=("signup", f"Signed up{where} (demo sign-up form).", ""),
         )
-        if not result.created:
-            continue
-        created += 1
-        person = result.person
-        _decorate(
-            person,
-            tags=[tags[name] for name in chosen_tags],
-            status_roll=status_roll,
-            extra_member=extra_member if extra_share_roll < 0.25 else None,
-            call_list=call_list if list_roll < 0.06 else None,
-            source=source,
-        )
+        person_ids.update(result.person_ids)
+    _decorate(missing, person_ids=person_ids, call_list=call_list)
     total = Person.objects.for_coalition(coalition).count()
-    return SupportersLoad(created=created, total=total)
+    return SupportersLoad(created=len(missing), total=total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    row: importing.RowData
+    source: Membership | None
+    status_roll: float
+    extra_member: Membership | None
+    on_call_list: bool
 
 
 def _decorate(
-    person: Person,
-    *,
-    tags: list[Tag],
-    status_roll: float,
-    extra_member: Membership | None,
-    call_list: PeopleList | None,
-    source: Membership | None,
+    planned: list[_Planned], *, person_ids: dict[int, int], call_list: PeopleList
 ) -> None:
-    for tag in tags:
-        services.tag_person(tag=tag, person=person)
-    if status_roll < 0.06:
-        email = person.emails.get()
-        status = (
-            EmailAddress.Status.BOUNCING if status_roll < 0.01 else EmailAddress.Status.UNSUBSCRIBED
+    """What the sign-up form does not bring: unsubscribes, bounces, more consents, a call list."""
+    emails = {
+        email.person_id: email
+        for email in EmailAddress.objects.filter(
+            person_id__in=[person_ids[p.row.line] for p in planned if p.status_roll < 0.06]
         )
-        services.set_email_status(email=email, status=status, source="demo")
-    if extra_member is not None:
-        services.grant_sharing(person=person, membership=extra_member, source="demo sign-up form")
-    if call_list is not None:
-        services.add_to_list(people_list=call_list, person=person)
-    where = f" through {source.organization.name}" if source else ""
-    services.record_activity(
-        person=person, kind="signup", summary=f"Signed up{where} (demo sign-up form)."
+    }
+    people = Person.objects.in_bulk(
+        [person_ids[p.row.line] for p in planned if p.extra_member or p.on_call_list]
     )
+    for p in planned:
+        person_id = person_ids[p.row.line]
+        if p.status_roll < 0.06:
+            status = (
+                EmailAddress.Status.BOUNCING
+                if p.status_roll < 0.01
+                else EmailAddress.Status.UNSUBSCRIBED
+            )
+            services.set_email_status(email=emails[person_id], status=status, source="demo")
+        if p.extra_member is not None:
+            services.grant_sharing(
+                person=people[person_id], membership=p.extra_member, source="demo sign-up form"
+            )
+        if p.on_call_list:
+            services.add_to_list(people_list=call_list, person=people[person_id])

@@ -290,3 +290,85 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure of {self.person_uuid} on {self.erased_at:%Y-%m-%d}"
+
+
+class ImportJob(models.Model):
+    """One CSV import: the uploaded file, its column mapping, its validation report and progress.
+
+    The file holds personal data: it is deleted once the import is done, failed or cancelled.
+    A file with bad rows imports nothing until someone sets `skip_bad_rows`.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        MAPPED = "mapped", "Mapped"
+        VALIDATING = "validating", "Validating"
+        NEEDS_REVIEW = "needs_review", "Has errors"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # How many row errors are stored on the job; `error_count` counts them all.
+    MAX_STORED_ERRORS: ClassVar[int] = 1000
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member organization the file comes from.",
+    )
+    file = models.FileField(upload_to="imports/", blank=True, max_length=300)
+    original_filename = models.CharField(max_length=255)
+    encoding = models.CharField(max_length=32, blank=True)
+    encoding_declared = models.BooleanField(
+        default=False, help_text="The user named the encoding (otherwise it was detected)."
+    )
+    delimiter = models.CharField(max_length=1, default=",")
+    header = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="CSV column → person field.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    skip_bad_rows = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The first row errors: {line, column, reason}."
+    )
+    error_count = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True, help_text="Why the import failed.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
+
+    @property
+    def percent(self) -> int:
+        """Progress for a bar: validation reads the file (the first fifth), importing writes it."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total or self.status not in {
+            self.Status.VALIDATING,
+            self.Status.IMPORTING,
+        }:
+            return 0
+        share = min(self.rows_processed, self.rows_total) / self.rows_total
+        return int(20 * share) if self.status == self.Status.VALIDATING else 20 + int(80 * share)

@@ -14,6 +14,7 @@ from cairn.engines.emails import canonical_email, normalize_phone
 from .models import (
     Activity,
     EmailAddress,
+    ImportJob,
     ListItem,
     PeopleList,
     Person,
@@ -35,6 +36,18 @@ def visible_people(*, coalition: Coalition, staff: StaffMember | None) -> QueryS
     if staff.membership_id is None:
         return people.none()
     return people.filter(sharing__membership_id=staff.membership_id)
+
+
+def import_jobs(*, coalition: Coalition, staff: StaffMember) -> QuerySet[ImportJob]:
+    """The CSV imports a staff member may see: all for stewards, their organization's otherwise."""
+    jobs = ImportJob.objects.for_coalition(coalition).select_related(
+        "source_membership__organization", "created_by"
+    )
+    if staff.coalition_id != coalition.pk:
+        return jobs.none()
+    if staff.role == Role.STEWARD:
+        return jobs
+    return jobs.filter(source_membership_id=staff.membership_id or -1)
 
 
 def with_details(people: QuerySet[Person]) -> QuerySet[Person]:

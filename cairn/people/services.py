@@ -29,6 +29,7 @@ from cairn.accounts.models import User
 from cairn.coalitions.models import Coalition, Membership
 from cairn.engines.emails import canonical_email, normalize_email, normalize_phone
 
+from .hooks import registered as registered_hooks
 from .models import (
     Activity,
     EmailAddress,
@@ -159,7 +160,8 @@ def upsert_person(
                 else:
                     update_person(person=person, data=data, source=subscription_source)
                 if add_tags:
-                    _tag_by_names(person, add_tags)
+                    # A new person's tags are part of its creation: one timestamp for both dates.
+                    _tag_by_names(person, add_tags, touch_person=not created)
                 return UpsertResult(person=person, created=created)
         except IntegrityError:
             # Another request created this email between our lookup and our insert: the
@@ -300,7 +302,7 @@ def create_tag(*, coalition: Coalition, name: str) -> tuple[Tag, bool]:
 
 
 @transaction.atomic
-def tag_person(*, tag: Tag, person: Person) -> tuple[Tagging, bool]:
+def tag_person(*, tag: Tag, person: Person, touch_person: bool = True) -> tuple[Tagging, bool]:
     """Tag a person once; tagging again returns the existing tagging."""
     if tag.coalition_id != person.coalition_id:
         raise PeopleError("That tag belongs to another coalition.")
@@ -310,17 +312,17 @@ def tag_person(*, tag: Tag, person: Person) -> tuple[Tagging, bool]:
         person=person,
         defaults={"coalition_id": tag.coalition_id, "created_at": now, "modified_at": now},
     )
-    if created:
+    if created and touch_person:
         touch(person)
     return tagging, created
 
 
-def _tag_by_names(person: Person, names: Iterable[str]) -> None:
+def _tag_by_names(person: Person, names: Iterable[str], *, touch_person: bool = True) -> None:
     """Apply existing tags by name; unknown names are ignored (as Action Network does)."""
     wanted = {n.strip().lower() for n in names if n and n.strip()}
     for tag in Tag.objects.for_coalition(person.coalition_id):
         if tag.name.lower() in wanted:
-            tag_person(tag=tag, person=person)
+            tag_person(tag=tag, person=person, touch_person=touch_person)
 
 
 @transaction.atomic
@@ -491,6 +493,8 @@ def merge_people(*, keep: Person, merge: Person, merged_by: User | None = None) 
             consent.person = keep
             consent.save(update_fields=["person"])
     merge.activities.update(person=keep)
+    for hooks in registered_hooks():
+        hooks.merge(keep, merge)
     keep.given_name = keep.given_name or merge.given_name
     keep.family_name = keep.family_name or merge.family_name
     keep.languages = list(dict.fromkeys([*keep.languages, *merge.languages]))
@@ -516,6 +520,9 @@ def erase_person(*, person: Person, erased_by: User | None) -> ErasureRecord:
         "sharing_consents": person.sharing.count(),
         "activities": person.activities.count(),
     }
+    canonicals = frozenset(person.emails.values_list("canonical", flat=True))
+    for hooks in registered_hooks():
+        removed[hooks.name] = hooks.erase(person, canonicals)
     record = ErasureRecord.objects.create(
         coalition_id=person.coalition_id,
         person_uuid=person.uuid,

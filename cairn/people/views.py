@@ -17,7 +17,7 @@ from cairn.coalitions.access import Tenant, coalition_view, found
 from cairn.coalitions.policy import Action
 from cairn.engines.dedupe import PersonKey, find_duplicates
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .forms import ApplyTagForm, EmailStatusForm, ListForm, PersonForm, TagForm
 from .models import PeopleList, Person, Tag
 from .services import AddressInput, EmailInput, PeopleError, PersonData, PhoneInput
@@ -60,6 +60,7 @@ def people(request: HttpRequest, tenant: Tenant) -> HttpResponse:
             tag_name=tag_name,
             tags=selectors.tags(coalition=tenant.coalition),
             total=page.paginator.count,
+            can_export=exporting.may_export(tenant.staff),
         ),
     )
 
@@ -110,6 +111,7 @@ def person(request: HttpRequest, tenant: Tenant, person_id: uuid.UUID) -> HttpRe
             status_choices=EmailStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]
             can_manage=tenant.allows(Action.MANAGE_PEOPLE),
             can_erase=tenant.allows(Action.ERASE_PERSON),
+            can_export=exporting.may_export(tenant.staff),
         ),
     )
 

@@ -229,3 +229,35 @@ def test_organizers_see_only_people_who_share_with_their_organization(
     assert list(visible) == [sharing]
     assert selectors.visible_people(coalition=coalition, staff=steward).count() == 3
     assert selectors.visible_people(coalition=coalition, staff=None).count() == 0
+
+
+def test_a_new_person_tagged_on_signup_has_one_timestamp(coalition, monkeypatch):
+    # given a clock that moves a second at every reading, and a tag
+    import datetime as dt
+
+    from django.utils import timezone
+
+    services.create_tag(coalition=coalition, name="Volunteer")
+    start = timezone.now()
+    ticks = iter(range(1000))
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=next(ticks)))
+    # when a new person is signed up with the tag
+    person = services.upsert_person(
+        coalition=coalition,
+        data=PersonData(emails=[EmailInput("new@example.org")]),
+        add_tags=["volunteer"],
+    ).person
+    # then the tag is applied and clients see created == modified (Parsons calls it "updated" else)
+    person.refresh_from_db()
+    assert person.taggings.count() == 1
+    assert person.created_at == person.modified_at
+    # and tagging a known person later does move modified
+    services.upsert_person(
+        coalition=coalition,
+        data=PersonData(emails=[EmailInput("new@example.org")]),
+        add_tags=["volunteer", "other"],
+    )
+    other, _ = services.create_tag(coalition=coalition, name="Other")
+    services.tag_person(tag=other, person=person)
+    person.refresh_from_db()
+    assert person.modified_at > person.created_at
