@@ -62,3 +62,6 @@ else
     echo
     echo "SKIPPED the PostgreSQL run: no server at $PG_HOST:$PG_PORT (set CAIRN_REQUIRE_POSTGRES=1 to require it)."
 fi
+
+step "acceptance: the real OSDI clients against a live server (scripts/acceptance.sh)"
+scripts/acceptance.sh

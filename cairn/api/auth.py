@@ -1,0 +1,58 @@
+"""API authentication: the `OSDI-API-Token` header (any case) or `?osdi-api-token=`.
+
+A missing token is 401, an unknown or revoked one 403, a token over its rate limit 429 with
+`Retry-After`; every refusal has a JSON body. The authenticated token is `request.auth`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader
+
+from cairn.coalitions.models import Coalition
+
+from . import selectors, services
+from .models import ApiToken
+from .osdi.errors import ApiError
+
+HEADER = "OSDI-API-Token"
+QUERY_PARAM = "osdi-api-token"
+
+
+class OsdiToken(APIKeyHeader):
+    param_name = HEADER
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Django's request.headers is case-insensitive, so OSDI-API-TOKEN matches too.
+        return request.headers.get(HEADER) or request.GET.get(QUERY_PARAM)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiToken:
+        if not key or not key.strip():
+            raise ApiError(401, f"Send your API token in the {HEADER} header.")
+        token = selectors.active_token(raw=key.strip())
+        if token is None:
+            raise ApiError(403, "This API token is not valid (unknown or revoked).")
+        decision = services.count_request(token=token)
+        request.api_rate = decision  # type: ignore[attr-defined]  # read by osdi.urls.api_view
+        if not decision.allowed:
+            raise ApiError(
+                429,
+                f"Rate limit of {decision.limit} requests exceeded; retry in "
+                f"{decision.retry_after} s.",
+                headers={"Retry-After": str(decision.retry_after)},
+            )
+        return token
+
+
+def token_of(request: HttpRequest) -> ApiToken:
+    token: Any = getattr(request, "auth", None)
+    if not isinstance(token, ApiToken):  # unreachable behind OsdiToken; a guard, not a check
+        raise ApiError(401, f"Send your API token in the {HEADER} header.")
+    return token
+
+
+def coalition_of(request: HttpRequest) -> Coalition:
+    """The tenant of this request: the token's coalition, and nothing else."""
+    return token_of(request).coalition

@@ -1,0 +1,112 @@
+"""The OSDI API (django-ninja): one NinjaAPI, one router per resource, JSON errors everywhere.
+
+Later domains (petitions, events, donations) add a router here and reuse hal, pagination,
+filters, body and the token auth.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from cairn.api.auth import OsdiToken
+from cairn.campaigns import api as campaigns_api
+from cairn.governance import api as governance_api
+from cairn.people.services import PeopleError
+from cairn.petitions.services import PetitionError
+
+from . import entry, lists, people, petitions, tags
+from .errors import ApiError
+
+api = NinjaAPI(
+    title="Cairn OSDI API",
+    version="2",
+    description=(
+        "OSDI-compatible (Action Network flavour) API for a coalition's supporters. "
+        "Authenticate with the `OSDI-API-Token` header (a steward creates tokens on the "
+        "coalition's API tokens page). Collections page by `page` and `per_page` (at most 25) "
+        "and filter with an OData subset: `email_address eq '…'`, `phone_number eq '…'`, "
+        "`created_date|modified_date gt|lt|ge|le|eq '<date or datetime>'`, `name eq '…'` (tags), "
+        "`title eq '…'` and `status eq '…'` (petitions), "
+        f"joined by ` and `. Each token may make {settings.CAIRN_API_RATE_LIMIT} requests per "
+        f"{settings.CAIRN_API_RATE_WINDOW_SECONDS} seconds; beyond that the answer is 429 with "
+        "`Retry-After`."
+    ),
+    urls_namespace="api",
+    auth=OsdiToken(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("", entry.router)
+api.add_router("", people.router)
+api.add_router("", tags.router)
+api.add_router("", lists.router)
+api.add_router("", petitions.router)
+api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
+api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
+
+
+def error_response(
+    request: HttpRequest, status: int, message: str, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    response = api.create_response(request, {"error": message}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(request, exc.status, exc.message, exc.headers)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in exc.errors[:5]
+    ]
+    return api.create_response(
+        request, {"error": "Invalid request parameters.", "details": details}, status=400
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    status = exc.status_code if 400 <= exc.status_code < 500 else 400
+    return error_response(request, status, str(exc.message))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "Send your API token in the OSDI-API-Token header.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "Not found.")
+
+
+@api.exception_handler(PeopleError)
+def _refused(request: HttpRequest, exc: PeopleError) -> HttpResponse:
+    return error_response(request, 400, str(exc))
+
+
+@api.exception_handler(PetitionError)
+def _petition_refused(request: HttpRequest, exc: PetitionError) -> HttpResponse:
+    return error_response(request, 400, str(exc))
+
+
+# Bad input that slipped past validation must still be a 4xx: `osdi` retries 5xx for minutes.
+@api.exception_handler(DataError)
+def _bad_value(request: HttpRequest, exc: DataError) -> HttpResponse:
+    return error_response(request, 400, "A value is not acceptable.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return error_response(request, 400, "Bad request.")
