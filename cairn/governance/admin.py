@@ -1,0 +1,45 @@
+"""Read-only admin: decisions change only through the services, so every change is in the log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import (
+    Authorization,
+    DecisionTemplate,
+    Eligibility,
+    LogEntry,
+    Option,
+    Outcome,
+    Proposal,
+)
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnly):
+    list_display = ["title", "coalition", "method", "status", "closes_at", "passed"]
+    list_filter = ["status", "method"]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnly):
+    list_display = ["coalition", "seq", "created_at", "hash"]
+    list_filter = ["coalition"]
+
+
+for model in (DecisionTemplate, Option, Eligibility, Outcome, Authorization):
+    admin.site.register(model, ReadOnly)
