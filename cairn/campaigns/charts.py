@@ -1,0 +1,187 @@
+"""Server-drawn SVG charts: geometry is computed here, templates/campaigns/_chart.html draws it.
+
+No JavaScript and no CDN: the chart is part of the page, prints, and reads in a screenshot. Every
+chart is a set of aligned panels sharing one time axis, so the engagement → positions → outcomes
+chain reads top to bottom with the milestones and decisions marked across all panels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+WIDTH = 760
+LEFT, RIGHT = 88, 16  # room for y labels; right margin
+PANEL_GAP = 40
+
+
+@dataclass(frozen=True, slots=True)
+class TimeScale:
+    first: dt.date
+    last: dt.date
+    left: float = LEFT
+    right: float = WIDTH - RIGHT
+
+    def __call__(self, on: dt.date) -> float:
+        span = max((self.last - self.first).days, 1)
+        return round(self.left + (self.right - self.left) * (on - self.first).days / span, 1)
+
+    def ticks(self, count: int = 6) -> list[tuple[float, str]]:
+        """Month starts, thinned to about `count` labels."""
+        months: list[dt.date] = []
+        cursor = dt.date(self.first.year, self.first.month, 1)
+        while cursor <= self.last:
+            if cursor >= self.first:
+                months.append(cursor)
+            cursor = dt.date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+        step = max(1, math.ceil(len(months) / count))
+        return [(self(m), m.strftime("%b %Y")) for m in months[::step]]
+
+
+@dataclass(frozen=True, slots=True)
+class ValueScale:
+    low: float
+    high: float
+    top: float
+    bottom: float
+
+    def __call__(self, value: float) -> float:
+        span = (self.high - self.low) or 1.0
+        return round(self.bottom - (self.bottom - self.top) * (value - self.low) / span, 1)
+
+    def ticks(self, count: int = 4) -> list[tuple[float, str]]:
+        return [(self(v), format_number(v)) for v in nice_ticks(self.low, self.high, count)]
+
+
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.ceil(low / step) * step
+    ticks, value = [], start
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def nice_range(values: Sequence[float], *, include_zero: bool = False) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    if include_zero:
+        low = min(low, 0.0)
+    pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
+    low = low if include_zero and low == 0 else low - pad
+    ticks = nice_ticks(low, high + pad)
+    return min(ticks[0], low), max(ticks[-1], high + pad)
+
+
+def format_number(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(slots=True)
+class Line:
+    css: str  # series--a, series--trend, ...
+    label: str
+    points: list[tuple[float, float]]
+    dots: bool = True
+    dashed: bool = False
+
+    @property
+    def d(self) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(self.points))
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A horizontal (y set) or vertical (x set) reference line with a label."""
+
+    css: str
+    label: str
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(slots=True)
+class Panel:
+    title: str
+    top: float
+    height: float
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    row_labels: list[tuple[float, str]] = field(default_factory=list)  # for strip panels
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    @property
+    def title_y(self) -> float:
+        return self.top - 9
+
+
+@dataclass(slots=True)
+class Chart:
+    title: str
+    description: str  # read by screen readers; the table under the chart has every figure
+    panels: list[Panel]
+    x_ticks: list[tuple[float, str]]
+    markers: list[Rule] = field(default_factory=list)  # vertical, across every panel
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (css, label)
+    width: int = WIDTH
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+
+    @property
+    def height(self) -> float:
+        return (self.panels[-1].bottom if self.panels else 0) + 28
+
+    @property
+    def top(self) -> float:
+        return self.panels[0].top if self.panels else 0
+
+    @property
+    def bottom(self) -> float:
+        return self.panels[-1].bottom if self.panels else 0
+
+    @property
+    def axis_y(self) -> float:
+        return self.bottom + 16
+
+    @property
+    def max_width(self) -> int:
+        """Drawn at most a third larger than designed, so the labels stay in proportion."""
+        return round(self.width * 1.35)
+
+    @property
+    def flag_y(self) -> float:
+        return self.top - 2
+
+
+def stack(heights: Sequence[float], *, top: float = 22) -> list[float]:
+    """Top offsets of panels of these heights, stacked with a gap for each title."""
+    tops, cursor = [], top
+    for height in heights:
+        tops.append(cursor)
+        cursor += height + PANEL_GAP
+    return tops
