@@ -1,0 +1,422 @@
+"""Sign a petition as fast as the production server allows, and compare with a minimal view.
+
+    .venv/bin/python benchmarks/sign.py [--seconds 10] [--concurrency 32] [--database-url URL]
+
+What it does, in one run, against one database (a fresh SQLite file in a temporary directory by
+default; the PostgreSQL database named by --database-url otherwise, created if missing):
+
+1. migrates, creates a coalition, a member organization and an open petition (through the
+   services), with signing limits high enough that the rate limits are counted but never refuse;
+2. starts the production server (gunicorn, production settings, `CAIRN_WORKERS` workers, default
+   2 × CPUs + 1) on 127.0.0.1 behind a pretend proxy (`CAIRN_PROXY_HOPS=1`, so each request can
+   carry its own client IP in X-Forwarded-For), with one extra URL: a minimal view that returns
+   "ok" through the same middleware;
+3. from separate load-generator processes (not the server's, not this one's), for --seconds each:
+   - **minimal**: GET the minimal view — the ceiling of this server on this machine;
+   - **sign**: POST the real signing form (CSRF token and all) with a new email each time: the
+     sign view validates, screens the lists, counts the IP's recent signatures, inserts the
+     signature and queues its confirmation email (a task row, as in production);
+   - **confirm**: GET the confirmation links of the signatures just made (each counted once);
+4. prints requests/s, p50 and p99 latency for each phase and the ratio sign / minimal (target
+   ≥ 50 % on PostgreSQL), then checks that every 302 made exactly one signature and that the
+   public count equals a recount from the rows, and removes what it created.
+
+On Linux each phase also prints the CPU time the server's processes (gunicorn, not the database)
+spent per request: on a machine shared with other work, req/s moves with the neighbours' load,
+CPU per request much less, so the two ratios together say more than either alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST, PORT = "127.0.0.1", 8765
+SLUG = "benchmark-petition"
+BENCH_SETTINGS = """
+from cairn.settings.production import *  # noqa: F403
+
+ROOT_URLCONF = "cairn_bench_urls"
+"""
+BENCH_URLS = """
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def minimal(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/minimal/", minimal), path("", include("cairn.urls"))]
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="Duration of each phase.")
+    parser.add_argument("--concurrency", type=int, default=32, help="Requests in flight.")
+    parser.add_argument("--processes", type=int, default=4, help="Load-generator processes.")
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL URL (default: a fresh SQLite file)."
+    )
+    return parser.parse_args()
+
+
+# --- set-up --------------------------------------------------------------------------------------
+
+
+def setup_django(work: Path, database_url: str) -> dict[str, str]:
+    (work / "cairn_bench_settings.py").write_text(BENCH_SETTINGS)
+    (work / "cairn_bench_urls.py").write_text(BENCH_URLS)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cairn_bench_settings",
+        "CAIRN_SECRET_KEY": "benchmark-only-" + "x" * 50,
+        "CAIRN_DATA_DIR": str(work),
+        "CAIRN_ALLOWED_HOSTS": HOST,
+        "CAIRN_SSL_REDIRECT": "0",
+        "CAIRN_PROXY_HOPS": "1",
+        "CAIRN_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join([str(work), str(ROOT)]),
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+        ensure_postgres_database(database_url)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path[:0] = [str(work), str(ROOT)]
+    import django
+
+    django.setup()
+    return env
+
+
+def ensure_postgres_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    params: dict[str, Any] = {
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def create_petition() -> Any:
+    from django.core.management import call_command
+
+    from cairn.coalitions import services as coalitions
+    from cairn.coalitions.models import Coalition
+    from cairn.petitions import services
+    from cairn.petitions.models import Petition
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the manifest pages need
+    Coalition.objects.filter(slug="sign-benchmark").delete()
+    Petition.objects.filter(slug=SLUG).delete()
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    coalition = Coalition.objects.create(
+        name="Sign benchmark",
+        slug="sign-benchmark",
+        mission="Measure.",
+        horizon_title="Now",
+        horizon_start=today,
+        horizon_end=today,
+    )
+    owner = coalitions.add_organization(
+        coalition=coalition, name="Bench House", sector="nonprofit", status="active", added_by=None
+    )
+    petition = services.create_petition(
+        owner=owner,
+        data=services.PetitionData(
+            title="Benchmark petition",
+            thresholds=[{"count": 1000, "consequence": "Delivered"}],
+        ),
+        created_by=None,
+        slug=SLUG,
+    )
+    petition = services.open_petition(petition=services.submit_petition(petition=petition))
+    # counted on every request, never reached: the benchmark measures the checks, not refusals
+    services.set_limits(coalition=coalition, burst=10**9, sustained=10**9, trending=10**9)
+    return petition
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    workers = env.get("CAIRN_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+    server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cairn.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            workers,
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(ROOT),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, PORT), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        raise SystemExit("the server did not start")
+    return server
+
+
+# --- the load generator (separate processes, plain sockets: no Django here) ----------------------
+
+
+def _request(
+    method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, str, bytes]:
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    try:
+        conn.request(method, path, body=body.encode() or None, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, response.getheader("Set-Cookie") or "", data
+    finally:
+        conn.close()
+
+
+def _csrf() -> tuple[str, str]:
+    _, cookie, body = _request("GET", f"/p/{SLUG}/")
+    cookie_token = re.search(r"csrftoken=([^;]+)", cookie)
+    form_token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if cookie_token is None or form_token is None:
+        raise SystemExit("no CSRF token on the petition page")
+    return cookie_token.group(1), form_token.group(1).decode()
+
+
+def generate(
+    phase: str, index: int, threads: int, seconds: float, work: list[str], results: Any
+) -> None:
+    """One load-generator process: `threads` clients requesting until the time is up."""
+    try:
+        cookie, token = _csrf() if phase == "sign" else ("", "")
+    except Exception as error:
+        results.put(([], {f"setup error: {error!r}": 1}, 0.0))
+        return
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    counter = iter(range(10**9))
+    links = iter(work)
+
+    def client(t: int) -> None:
+        while time.monotonic() < deadline:
+            n = next(counter)
+            ip = f"10.{index}.{t}.{n % 250 + 1}"
+            if phase == "minimal":
+                args: tuple[str, str, str, dict[str, str]] = ("GET", "/bench/minimal/", "", {})
+            elif phase == "sign":
+                body = urlencode(
+                    {
+                        "csrfmiddlewaretoken": token,
+                        "name": "Ana Lima",
+                        "email": f"bench.{index}.{t}.{n}@example.org",
+                        "postal_code": "46201",
+                        "country": "US",
+                        "consent_updates": "on",
+                    }
+                )
+                headers = {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={cookie}",
+                    "X-Forwarded-For": ip,
+                }
+                args = ("POST", f"/p/{SLUG}/sign/", body, headers)
+            else:
+                with lock:
+                    link = next(links, None)
+                if link is None:
+                    return
+                args = ("GET", link, "", {"X-Forwarded-For": ip})
+            start = time.perf_counter()
+            status, _, _ = _request(*args)
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=client, args=(t,)) for t in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    results.put((latencies, statuses, time.monotonic() - started))
+
+
+def run_phase(
+    phase: str, args: argparse.Namespace, work: list[str] | None = None
+) -> dict[str, Any]:
+    context = mp.get_context("spawn")
+    results = context.Queue()
+    threads = max(1, args.concurrency // args.processes)
+    shares = [(work or [])[i :: args.processes] for i in range(args.processes)]
+    processes = [
+        context.Process(target=generate, args=(phase, i, threads, args.seconds, shares[i], results))
+        for i in range(args.processes)
+    ]
+    for process in processes:
+        process.start()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    elapsed = 0.0
+    for _ in processes:
+        part, codes, seconds = results.get(timeout=args.seconds + 120)
+        latencies += part
+        elapsed = max(elapsed, seconds)
+        for code, count in codes.items():
+            statuses[code] = statuses.get(code, 0) + count
+    for process in processes:
+        process.join()
+    latencies.sort()
+    return {
+        "phase": phase,
+        "requests": len(latencies),
+        "rate": len(latencies) / elapsed if elapsed else 0.0,
+        "p50": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0.0,
+        "statuses": statuses,
+    }
+
+
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float | None:
+    """User + system CPU of the server and its workers so far (Linux /proc), else None."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            pid, ppid = int(entry.name), int(fields[1])
+            if server.pid in (pid, ppid):
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except (OSError, ValueError):
+        return None
+
+
+def measure(
+    phase: str,
+    args: argparse.Namespace,
+    server: subprocess.Popen[bytes],
+    work: list[str] | None = None,
+) -> dict[str, Any]:
+    before = server_cpu_seconds(server)
+    row = run_phase(phase, args, work)
+    after = server_cpu_seconds(server)
+    row["cpu_ms"] = (
+        (after - before) * 1000 / row["requests"]
+        if before is not None and after is not None and row["requests"]
+        else None
+    )
+    return row
+
+
+def report(row: dict[str, Any]) -> None:
+    cpu = f"  server CPU {row['cpu_ms']:.2f} ms/req" if row.get("cpu_ms") is not None else ""
+    print(
+        f"{row['phase']:>8}: {row['requests']:>7,} requests  {row['rate']:>8.1f} req/s  "
+        f"p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms{cpu}  statuses {row['statuses']}"
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cairn-sign-bench-"))
+    server = None
+    try:
+        env = setup_django(work, args.database_url)
+        petition = create_petition()
+        from cairn.petitions import services
+        from cairn.petitions.models import Signature
+
+        database = "PostgreSQL" if args.database_url else "SQLite"
+        workers = env.get("CAIRN_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+        print(
+            f"{database}, gunicorn {workers} workers, {args.processes} load processes x "
+            f"{max(1, args.concurrency // args.processes)} clients, {args.seconds:g} s per phase"
+        )
+        server = start_server(env)
+        _request("GET", "/bench/minimal/")  # warm the workers up
+        minimal = measure("minimal", args, server)
+        report(minimal)
+        sign = measure("sign", args, server)
+        report(sign)
+        rows = list(Signature.objects.filter(petition=petition))
+        links = [f"/p/confirm/{services.confirmation_token(s)}/" for s in rows]
+        confirm = measure("confirm", args, server, links)
+        report(confirm)
+        ratio = sign["rate"] / minimal["rate"] if minimal["rate"] else 0.0
+        print(f"sign / minimal: {ratio:.0%} (target ≥ 50 % on PostgreSQL)")
+        if sign.get("cpu_ms") and minimal.get("cpu_ms"):
+            print(
+                f"server CPU per request, minimal / sign: {minimal['cpu_ms'] / sign['cpu_ms']:.0%}"
+                " (the ceiling of sign / minimal if the server's CPU were the only limit)"
+            )
+        # the checks: one row per successful POST; the count equals a recount
+        made = sign["statuses"].get(302, 0)
+        counted = services.current_count(petition)
+        before, after = services.recount_petition(petition=petition)
+        print(
+            f"signatures: {len(rows):,} rows for {made:,} redirects; "
+            f"count {counted:,}, recount {after:,}, confirmed {confirm['statuses'].get(200, 0):,}"
+        )
+        if len(rows) != made or before != after or counted != confirm["statuses"].get(200, 0):
+            raise SystemExit("MISMATCH")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if args.database_url:
+            from cairn.coalitions.models import Coalition
+
+            Coalition.objects.filter(slug="sign-benchmark").delete()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class PetitionsConfig(AppConfig):
+    name = "cairn.petitions"
+    label = "petitions"
+    verbose_name = "Petitions"
+
+    def ready(self) -> None:
+        from cairn.people import hooks
+
+        from .people_hooks import HOOKS
+
+        hooks.register(HOOKS)

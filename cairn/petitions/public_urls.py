@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import public_views as views
+
+app_name = "petitions_public"
+urlpatterns = [
+    path("", views.petition_list, name="list"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("<slug:petition_slug>/", views.petition_page, name="petition"),
+    path("<slug:petition_slug>/sign/", views.sign, name="sign"),
+    path("<slug:petition_slug>/thanks/", views.thanks, name="thanks"),
+    path("<slug:petition_slug>/widget/", views.widget, name="widget"),
+    path("<slug:petition_slug>/counts.json", views.counts_json, name="counts_json"),
+    path("<slug:petition_slug>/counts.csv", views.counts_csv, name="counts_csv"),
+]

@@ -1,0 +1,1292 @@
+"""Use cases of petitions: the only code that writes their tables.
+
+Lifecycle (each a locked state transition; a refused one raises PetitionError and changes nothing):
+- create_petition / update_petition: only a draft is edited; its public slug is unique.
+- submit_petition: draft → awaiting sponsors (or → in moderation when no co-signers are needed).
+- sponsor_petition: one sponsorship per member organization; the Nth moves it to moderation.
+- open_petition / reject_petition: moderation's outcomes; a rejection has a reason code and text
+  (an open petition can be rejected too: it leaves the public list).
+- close_petition / close_expired_petitions: open → closed (by hand or at the deadline).
+- take_down_petition / restore_petition: a take-down remembers the state it restores.
+- declare_victory: open or closed → won, with a statement.
+- record_delivery / record_response: the response clock runs from delivery until the answer.
+Signing:
+- sign_petition: one signature per petition and canonical email (a database constraint, met by
+  INSERT … ON CONFLICT DO NOTHING); signing again re-sends the link (pending) or says "you
+  already signed" (confirmed), never a second row; at most one such email a minute.
+  Checks run in this fixed order: open → name, email, postal code → allow/block lists (email,
+  then domain, then IP; the first entry found decides, allow skips the limits) → IP rate limits
+  (burst per minute, then sustained per hour). Lists and limits are cached for
+  SCREEN_CACHE_SECONDS; a change applies at once in the process that made it. The open check
+  and the limits are applied again by the INSERT itself (one statement, plus the email's task
+  row in the same transaction), so a petition cached by the view never lets a signature into
+  a closed one.
+- confirm_signature: a link counts once; a late click is accepted up to 24 h after closing.
+- unsubscribe_signer: every email carries the link; it stops updates and logs the CRM change.
+Trusted clients (the OSDI API):
+- launch_petition: create and submit in one transaction; a moderator's call opens it at once.
+- record_collected_signature: a signature the client collected is confirmed and counted at once
+  (no email), still one per petition and canonical email; a pending one is confirmed.
+- update_signature_comment: only the comment of a signature ever changes.
+Counting and integrity:
+- the public count is the sum of PetitionCount shards, changed with F() in the transaction that
+  confirms, invalidates or restores a signature; recount_petition rebuilds it from signatures.
+- invalidate_signatures / undo_invalidation: by email, domain, IP and time window; undo restores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import partial
+from typing import Any, cast
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, F, Field, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.text import slugify
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
+
+from cairn.accounts.models import User
+from cairn.coalitions.models import Coalition, Membership
+from cairn.engines.emails import canonical_email, normalize_email
+from cairn.engines.signers import name_problem, normalize_postal_code, postal_area
+from cairn.engines.signers import postal_code_problem as postal_problem
+from cairn.engines.thresholds import parse_thresholds
+from cairn.people import services as people
+from cairn.people.models import EmailAddress, Person
+
+from . import tasks
+from .models import (
+    COUNT_SHARDS,
+    IntegrityAlert,
+    IntegritySettings,
+    Invalidation,
+    ListEntry,
+    Petition,
+    PetitionCount,
+    PetitionUpdate,
+    Signature,
+    Sponsorship,
+    ThresholdCrossing,
+    new_ref_code,
+)
+
+CONFIRM_SALT = "cairn.petitions.confirm"
+UNSUBSCRIBE_SALT = "cairn.petitions.unsubscribe"
+# A re-sent confirmation (or "already signed") email goes out at most once per this interval.
+RESEND_INTERVAL = dt.timedelta(minutes=1)
+# Trending IPs and domains are checked on one new signature in this many (by id): volume is what
+# trends, so an alert comes at most a few signatures late, and signing stays cheap under load.
+TRENDING_SAMPLE = 8
+
+Status = Petition.Status
+
+
+class PetitionError(Exception):
+    """A use case refused: the message is safe to show."""
+
+
+class SignRefused(PetitionError):
+    """A signature refused; `code` says which check refused it, `field` which input (if any)."""
+
+    def __init__(self, message: str, *, code: str, field: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    burst: int
+    sustained: int
+    trending: int
+
+
+# Signing reads the coalition's limits and lists on every request: they are cached this long
+# (seconds). A change is seen at once by the process that made it (and everywhere with a shared
+# cache), by other processes of a local-memory cache within this delay.
+SCREEN_CACHE_SECONDS = 5
+# Lists longer than this are looked up per request instead of cached whole.
+CACHED_LIST_ENTRIES = 2000
+
+
+def _coalition_id(coalition: Coalition | int) -> int:
+    return coalition if isinstance(coalition, int) else coalition.pk
+
+
+def _forget_screening(coalition: Coalition | int) -> None:
+    keys = [f"petitions:{name}:{_coalition_id(coalition)}" for name in ("limits", "lists")]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))  # and what a reader cached meanwhile
+
+
+def limits_for(coalition: Coalition | int) -> Limits:
+    """The coalition's signing limits, or the site defaults."""
+    key = f"petitions:limits:{_coalition_id(coalition)}"
+    cached = cache.get(key)
+    if isinstance(cached, Limits):
+        return cached
+    row = next(iter(IntegritySettings.objects.for_coalition(coalition).order_by()[:1]), None)
+    if row is not None:
+        limits = Limits(row.burst_limit, row.sustained_limit, row.trending_limit)
+    else:
+        limits = Limits(
+            burst=getattr(settings, "CAIRN_SIGN_BURST_PER_MINUTE", 10),
+            sustained=getattr(settings, "CAIRN_SIGN_SUSTAINED_PER_HOUR", 60),
+            trending=getattr(settings, "CAIRN_SIGN_TRENDING_PER_HOUR", 200),
+        )
+    cache.set(key, limits, SCREEN_CACHE_SECONDS)
+    return limits
+
+
+def site_url_or_default(site_url: str | None) -> str:
+    return (site_url or settings.CAIRN_SITE_URL).rstrip("/")
+
+
+# --- petitions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionData:
+    title: str
+    background: str = ""
+    details: str = ""
+    targets: Sequence[dict[str, str]] = ()
+    campaign: str = ""
+    deadline: dt.datetime | None = None
+    thresholds: Sequence[dict[str, Any]] = ()
+    sponsors_required: int = 0
+
+
+def _clean(data: PetitionData) -> dict[str, Any]:
+    title = data.title.strip()
+    if not title:
+        raise PetitionError("A petition needs a title: the ask.")
+    thresholds = [
+        {"count": t.count, "consequence": t.consequence} for t in parse_thresholds(data.thresholds)
+    ]
+    targets = [
+        {k: str(v).strip() for k, v in target.items() if k in {"name", "title", "body"}}
+        for target in data.targets
+        if str(target.get("name", "")).strip()
+    ]
+    if data.sponsors_required < 0:
+        raise PetitionError("The number of co-signers cannot be negative.")
+    return {
+        "title": title,
+        "background": data.background.strip(),
+        "details": data.details.strip(),
+        "targets": targets,
+        "campaign": data.campaign.strip(),
+        "deadline": data.deadline,
+        "thresholds": thresholds,
+        "sponsors_required": data.sponsors_required,
+    }
+
+
+def _unique_slug(title: str, slug: str = "") -> str:
+    base = (slugify(slug or title)[:60] or "petition").strip("-")
+    candidate = base
+    while Petition.objects.filter(slug=candidate).exists():
+        candidate = f"{base}-{secrets.token_hex(3)}"
+    return candidate
+
+
+@transaction.atomic
+def create_petition(
+    *, owner: Membership, data: PetitionData, created_by: User | None, slug: str = ""
+) -> Petition:
+    """A new draft owned by a member organization of the coalition."""
+    fields = _clean(data)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Petition.objects.create(
+                    coalition_id=owner.coalition_id,
+                    owner=owner,
+                    slug=_unique_slug(fields["title"], slug),
+                    created_by=created_by,
+                    **fields,
+                )
+        except IntegrityError:
+            if attempt == 2:  # the slug was taken three times between our check and insert
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _lock(petition: Petition) -> Petition:
+    return Petition.objects.select_for_update().get(pk=petition.pk)
+
+
+def _move(petition: Petition, allowed: set[str], to: str, verb: str, **changes: Any) -> Petition:
+    """Move a locked petition from one of `allowed` states to `to`, or refuse."""
+    locked = _lock(petition)
+    if locked.status not in allowed:
+        raise PetitionError(f"A petition that is {locked.get_status_display().lower()} {verb}.")
+    locked.status = to
+    locked.status_changed_at = timezone.now()
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", "status_changed_at", *changes])
+    return locked
+
+
+@transaction.atomic
+def update_petition(*, petition: Petition, data: PetitionData) -> Petition:
+    """Change a draft; a submitted petition is frozen."""
+    locked = _lock(petition)
+    if locked.status != Status.DRAFT:
+        raise PetitionError("Only a draft can be edited.")
+    fields = _clean(data)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(fields))
+    return locked
+
+
+@transaction.atomic
+def submit_petition(*, petition: Petition) -> Petition:
+    """Draft → awaiting sponsors, or straight to moderation when no co-signers are needed."""
+    current = _lock(petition)
+    have = Sponsorship.objects.filter(petition=current).count()
+    to = Status.IN_MODERATION if have >= current.sponsors_required else Status.AWAITING_SPONSORS
+    return _move(current, {Status.DRAFT}, to, "cannot be submitted")
+
+
+@transaction.atomic
+def sponsor_petition(
+    *, petition: Petition, membership: Membership, signed_by: User | None
+) -> Sponsorship:
+    """A member organization co-signs; the one that completes the quorum starts moderation."""
+    locked = _lock(petition)
+    if membership.coalition_id != locked.coalition_id:
+        raise PetitionError("That organization is not in this coalition.")
+    if membership.status != Membership.Status.ACTIVE:
+        raise PetitionError("Only an active member organization can co-sign.")
+    if membership.pk == locked.owner_id:
+        raise PetitionError("The owner sponsors its own petition already.")
+    if locked.status not in {Status.DRAFT, Status.AWAITING_SPONSORS, Status.IN_MODERATION}:
+        raise PetitionError("Co-signing is over for this petition.")
+    sponsorship, created = Sponsorship.objects.get_or_create(
+        petition=locked,
+        membership=membership,
+        defaults={"coalition_id": locked.coalition_id, "signed_by": signed_by},
+    )
+    if not created:
+        raise PetitionError(f"{membership.organization} co-signed already.")
+    have = Sponsorship.objects.filter(petition=locked).count()
+    if locked.status == Status.AWAITING_SPONSORS and have >= locked.sponsors_required:
+        _move(locked, {Status.AWAITING_SPONSORS}, Status.IN_MODERATION, "cannot be moderated")
+    return sponsorship
+
+
+def _ensure_shards(petition: Petition) -> None:
+    PetitionCount.objects.bulk_create(
+        [
+            PetitionCount(coalition_id=petition.coalition_id, petition=petition, shard=n)
+            for n in range(COUNT_SHARDS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def open_petition(*, petition: Petition) -> Petition:
+    """Moderation approves: the petition goes public and takes signatures."""
+    opened = _move(
+        petition, {Status.IN_MODERATION}, Status.OPEN, "cannot be opened", opened_at=timezone.now()
+    )
+    _ensure_shards(opened)
+    return opened
+
+
+@transaction.atomic
+def reject_petition(*, petition: Petition, reason: str, text: str) -> Petition:
+    """Moderation refuses, with a reason code (some hide the petition) and an explanation.
+
+    An open petition may be rejected too (moderation after publication, e.g. on complaints): it
+    leaves the public list at once, and unlike a take-down a rejection is final.
+    """
+    if reason not in Petition.RejectionReason.values:
+        raise PetitionError("Choose a reason for the rejection.")
+    return _move(
+        petition,
+        {Status.AWAITING_SPONSORS, Status.IN_MODERATION, Status.OPEN},
+        Status.REJECTED,
+        "cannot be rejected",
+        rejection_reason=reason,
+        rejection_text=text.strip(),
+    )
+
+
+@transaction.atomic
+def close_petition(*, petition: Petition, now: dt.datetime | None = None) -> Petition:
+    """Stop taking signatures; confirmations still count for LATE_CONFIRMATION."""
+    return _move(
+        petition, {Status.OPEN}, Status.CLOSED, "cannot be closed", closed_at=now or timezone.now()
+    )
+
+
+def close_expired_petitions(*, now: dt.datetime | None = None) -> int:
+    """Close every open petition whose deadline passed (a periodic task); how many closed."""
+    now = now or timezone.now()
+    closed = 0
+    for petition in Petition.objects.filter(status=Status.OPEN, deadline__lte=now):
+        try:
+            close_petition(petition=petition, now=petition.deadline)
+            closed += 1
+        except PetitionError:
+            continue  # closed by someone else meanwhile
+    return closed
+
+
+@transaction.atomic
+def take_down_petition(*, petition: Petition, reason: str) -> Petition:
+    """Hide a public petition at once; only a steward's restore brings it back."""
+    current = _lock(petition)
+    return _move(
+        current,
+        {Status.OPEN, Status.CLOSED, Status.WON},
+        Status.TAKEN_DOWN,
+        "cannot be taken down",
+        status_before_takedown=current.status,
+        takedown_reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def restore_petition(*, petition: Petition) -> Petition:
+    """Bring a taken-down petition back to the state it was in."""
+    current = _lock(petition)
+    return _move(
+        current,
+        {Status.TAKEN_DOWN},
+        current.status_before_takedown or Status.CLOSED,
+        "cannot be restored",
+        status_before_takedown="",
+        takedown_reason="",
+    )
+
+
+@transaction.atomic
+def declare_victory(
+    *, petition: Petition, statement: str, now: dt.datetime | None = None
+) -> Petition:
+    """The target gave in: the petition is won (and closed, if it was open)."""
+    if not statement.strip():
+        raise PetitionError("A victory needs a statement.")
+    now = now or timezone.now()
+    current = _lock(petition)
+    return _move(
+        current,
+        {Status.OPEN, Status.CLOSED},
+        Status.WON,
+        "cannot be declared won",
+        victory_statement=statement.strip(),
+        won_at=now,
+        closed_at=current.closed_at or now,
+    )
+
+
+@transaction.atomic
+def record_delivery(*, petition: Petition, delivered_at: dt.datetime | None = None) -> Petition:
+    """The petition was handed to its targets: the response clock starts."""
+    locked = _lock(petition)
+    if locked.status not in {Status.OPEN, Status.CLOSED, Status.WON}:
+        raise PetitionError("Only a public petition can be delivered.")
+    locked.delivered_at = delivered_at or timezone.now()
+    locked.save(update_fields=["delivered_at"])
+    return locked
+
+
+@transaction.atomic
+def record_response(
+    *, petition: Petition, text: str, answered_at: dt.datetime | None = None
+) -> Petition:
+    """The target answered: the response is shown and the clock stops."""
+    if not text.strip():
+        raise PetitionError("Write down what the target answered.")
+    locked = _lock(petition)
+    if locked.status not in {Status.OPEN, Status.CLOSED, Status.WON}:
+        raise PetitionError("Only a public petition has a response.")
+    locked.response_text = text.strip()
+    locked.response_at = answered_at or timezone.now()
+    locked.save(update_fields=["response_text", "response_at"])
+    return locked
+
+
+# --- the counter ---------------------------------------------------------------------------------
+
+
+def _bump(petition: Petition, delta: int, *, shard: int) -> None:
+    """Add `delta` to one shard of the count (inside the caller's transaction)."""
+    if not delta:
+        return
+    key = shard % COUNT_SHARDS
+    if not PetitionCount.objects.filter(petition=petition, shard=key).update(
+        confirmed=F("confirmed") + delta
+    ):
+        _ensure_shards(petition)
+        PetitionCount.objects.filter(petition=petition, shard=key).update(
+            confirmed=F("confirmed") + delta
+        )
+    if delta > 0 and petition.thresholds:
+        _record_crossings(petition)
+
+
+def _record_crossings(petition: Petition) -> None:
+    total = current_count(petition)
+    reached = [t.count for t in parse_thresholds(petition.thresholds) if t.count <= total]
+    if not reached:
+        return
+    known = set(
+        ThresholdCrossing.objects.filter(petition=petition, count__in=reached).values_list(
+            "count", flat=True
+        )
+    )
+    ThresholdCrossing.objects.bulk_create(
+        [
+            ThresholdCrossing(coalition_id=petition.coalition_id, petition=petition, count=count)
+            for count in reached
+            if count not in known
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def current_count(petition: Petition | int) -> int:
+    """The public count: the sum of the petition's shards."""
+    total = PetitionCount.objects.filter(petition=petition).aggregate(n=Sum("confirmed"))["n"]
+    return int(total or 0)
+
+
+def counting_signatures(petition: Petition) -> QuerySet[Signature]:
+    return Signature.objects.filter(
+        petition=petition, confirmed_at__isnull=False, invalidated_at__isnull=True
+    )
+
+
+@transaction.atomic
+def recount_petition(*, petition: Petition) -> tuple[int, int]:
+    """Rebuild the count from signatures; returns (count before, count after)."""
+    _ensure_shards(petition)
+    # Locking every shard waits for confirmations in flight and holds back new ones until we
+    # commit, so the count below and the shards agree (see the module docstring).
+    shards = list(
+        PetitionCount.objects.select_for_update().filter(petition=petition).order_by("shard")
+    )
+    before = sum(s.confirmed for s in shards)
+    after = counting_signatures(petition).count()
+    PetitionCount.objects.filter(petition=petition).update(confirmed=0)
+    PetitionCount.objects.filter(petition=petition, shard=0).update(confirmed=after)
+    _record_crossings(petition)
+    return before, after
+
+
+# --- signing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignerData:
+    name: str
+    email: str
+    postal_code: str
+    country: str
+    comment: str = ""
+    consent_updates: bool = False
+    consent_share: bool = False
+    ip: str = ""
+    ref: str = ""
+    channel: str = ""
+
+
+class SignOutcome(StrEnum):
+    CREATED = "created"
+    RESENT = "resent"  # pending: the confirmation link was sent again
+    ALREADY_SIGNED = "already_signed"  # confirmed: a "you already signed" email was sent
+
+
+@dataclass(frozen=True, slots=True)
+class SignResult:
+    signature: Signature
+    outcome: SignOutcome
+    emailed: bool = True
+
+    @property
+    def created(self) -> bool:
+        return self.outcome == SignOutcome.CREATED
+
+
+def screen(*, coalition: Coalition | int, canonical: str, domain: str, ip: str) -> str | None:
+    """The list verdict for a signer: "allow", "block" or None (no entry).
+
+    The order is fixed: email, then email domain, then IP. The first entry found decides.
+    """
+    wanted: list[tuple[str, str]] = [
+        (ListEntry.Kind.EMAIL, canonical),
+        (ListEntry.Kind.DOMAIN, domain),
+    ]
+    if ip:
+        wanted.append((ListEntry.Kind.IP, ip))
+    entries = _cached_lists(coalition)
+    if entries is None:  # a long list: ask the database for these values only
+        match = Q()
+        for kind, value in wanted:
+            match |= Q(kind=kind, value=value)
+        rows = ListEntry.objects.for_coalition(coalition).filter(match).order_by()
+        entries = {(e.kind, e.value): e.verdict for e in rows}
+    for key in wanted:
+        if key in entries:
+            return entries[key]
+    return None
+
+
+def _cached_lists(coalition: Coalition | int) -> dict[tuple[str, str], str] | None:
+    """The coalition's whole allow/block list, cached; None when it is too long to cache."""
+    key = f"petitions:lists:{_coalition_id(coalition)}"
+    cached = cache.get(key)
+    if cached is None:
+        rows = list(
+            ListEntry.objects.for_coalition(coalition)
+            .order_by()
+            .values_list("kind", "value", "verdict")[: CACHED_LIST_ENTRIES + 1]
+        )
+        cached = (
+            {(kind, value): verdict for kind, value, verdict in rows}
+            if len(rows) <= CACHED_LIST_ENTRIES
+            else "too long"
+        )
+        cache.set(key, cached, SCREEN_CACHE_SECONDS)
+    return cached if isinstance(cached, dict) else None
+
+
+def _at_least(rows: QuerySet[Signature], limit: int) -> bool:
+    """True when `rows` has `limit` rows or more; counts no further than the limit."""
+    return rows.order_by()[:limit].count() >= limit
+
+
+def _rate_limited(coalition: Coalition | int, ip: str, now: dt.datetime, limits: Limits) -> bool:
+    """Signatures from this IP in the last minute / hour, counted from our rows.
+
+    Like every count-then-insert limit it may let a few concurrent requests past the limit;
+    the duplicates that matter are stopped by the unique constraint, not by this.
+    """
+    if not ip:
+        return False
+    # One query for both windows. It stays small: signatures past the limit are never inserted,
+    # so an IP has at most about `sustained` rows in the hour.
+    counts = (
+        Signature.objects.for_coalition(coalition)
+        .filter(ip=ip, created_at__gte=now - dt.timedelta(hours=1))
+        .order_by()
+        .aggregate(
+            hour=Count("pk"),
+            minute=Count("pk", filter=Q(created_at__gte=now - dt.timedelta(minutes=1))),
+        )
+    )
+    return bool(counts["minute"] >= limits.burst or counts["hour"] >= limits.sustained)
+
+
+def _validate(signer: SignerData) -> tuple[str, str, str, str]:
+    """(name, email, canonical email, postal code) or SignRefused."""
+    name = " ".join(signer.name.split())
+    problem = name_problem(signer.name)
+    if problem:
+        raise SignRefused(problem, code="name", field="name")
+    email = normalize_email(signer.email)
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise SignRefused("Enter a valid email address.", code="email", field="email") from error
+    country = signer.country.strip().upper()
+    problem = postal_problem(country, signer.postal_code)
+    if problem:
+        raise SignRefused(problem, code="postal", field="postal_code")
+    return name[:200], email, canonical_email(email), normalize_postal_code(signer.postal_code)
+
+
+def _attribution(petition: Petition, ref: str) -> tuple[Signature | None, Membership | None]:
+    """Who a referral code points at: a signer (and the member that brought them) or a member."""
+    ref = ref.strip()
+    if not ref:
+        return None, None
+    if ref.startswith("m-") and ref[2:].isdigit():
+        member = (
+            Membership.objects.for_coalition(petition.coalition_id)
+            .filter(pk=int(ref[2:]), status=Membership.Status.ACTIVE)
+            .first()
+        )
+        return None, member
+    referrer = (
+        Signature.objects.for_coalition(petition.coalition_id)
+        .filter(ref_code=ref[:16])
+        .select_related("referring_membership")
+        .first()
+    )
+    if referrer is None:
+        return None, None
+    return referrer, referrer.referring_membership
+
+
+def member_ref_code(membership: Membership) -> str:
+    return f"m-{membership.pk}"
+
+
+def sign_petition(
+    *,
+    petition: Petition,
+    signer: SignerData,
+    now: dt.datetime | None = None,
+    site_url: str | None = None,
+) -> SignResult:
+    """Record a pending signature and email its link; signing again never adds a second one.
+
+    The checks that need no write run before the transaction, so that SQLite's write lock
+    (taken at BEGIN IMMEDIATE) is held for the writes only. A new signature then takes one
+    statement (see `_sign_sql`: the open check and the rate limits are read by the INSERT
+    itself) and one task row, in one transaction; only when nothing was inserted are the
+    reasons looked up, in the documented order.
+    """
+    now = now or timezone.now()
+    if not petition.accepts_signatures(now):
+        raise SignRefused("This petition is not taking signatures.", code="closed")
+    name, email, canonical, postal_code = _validate(signer)
+    domain = canonical.rpartition("@")[2]
+    verdict = screen(
+        coalition=petition.coalition_id, canonical=canonical, domain=domain, ip=signer.ip
+    )
+    if verdict == ListEntry.Verdict.BLOCK:
+        raise SignRefused("This signature cannot be accepted.", code="blocked")
+    limits = limits_for(petition.coalition_id)
+    limited = verdict is None and bool(signer.ip)  # an allow-list entry skips the limits
+    site = site_url_or_default(site_url)
+    referrer, member = _attribution(petition, signer.ref)
+    country = signer.country.strip().upper()[:2]
+    row = Signature(
+        coalition_id=petition.coalition_id,
+        petition=petition,
+        name=name,
+        email=email,
+        canonical_email=canonical,
+        email_domain=domain,
+        postal_code=postal_code,
+        postal_area=postal_area(country, postal_code),
+        country=country,
+        comment=signer.comment.strip()[:2000],
+        consent_updates=signer.consent_updates,
+        consent_share=signer.consent_share,
+        ip=signer.ip,
+        referrer=referrer,
+        referring_membership=member,
+        channel=signer.channel.strip()[:20],
+        created_at=now,
+        last_sent_at=now,
+    )
+    return _record_signature(row, limits=limits, limited=limited, now=now, site=site)
+
+
+@transaction.atomic
+def _record_signature(
+    row: Signature, *, limits: Limits, limited: bool, now: dt.datetime, site: str
+) -> SignResult:
+    """The writes of sign_petition, in one transaction: the signature and its email's task."""
+    petition, canonical, ip = row.petition, row.canonical_email, row.ip
+    for _ in range(3):
+        if _insert_signature(row, limits=limits if limited else None, now=now):
+            _enqueue_for_row(tasks.send_signature_confirmation, row.pk, site)
+            if row.pk % TRENDING_SAMPLE == 0:
+                _check_trending(petition, row, now, limits.trending)
+            return SignResult(signature=row, outcome=SignOutcome.CREATED)
+        # Nothing inserted: find out why, in the documented order of the checks.
+        if not _open_in_database(petition, now):
+            raise SignRefused("This petition is not taking signatures.", code="closed")
+        if limited and _rate_limited(petition.coalition_id, ip, now, limits):
+            raise SignRefused(
+                "Too many signatures from your network. Try again later.", code="rate"
+            )
+        existing = next(
+            iter(
+                Signature.objects.filter(
+                    petition_id=petition.pk, canonical_email=canonical
+                ).order_by()[:1]
+            ),
+            None,
+        )
+        if existing is not None:
+            # The database kept the first signature for this canonical email (perhaps from a
+            # request racing ours): answer with it.
+            return _signed_again(existing, now, site)
+        row.ref_code = new_ref_code()  # the only other unique column: a (very) rare clash
+    raise PetitionError("The signature could not be recorded; try again.")
+
+
+def _signed_again(existing: Signature, now: dt.datetime, site: str) -> SignResult:
+    """Re-send the link (pending) or say "already signed" (confirmed), at most once a minute."""
+    outcome = SignOutcome.ALREADY_SIGNED if existing.confirmed_at else SignOutcome.RESENT
+    emailed = bool(
+        Signature.objects.filter(pk=existing.pk)
+        .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - RESEND_INTERVAL))
+        .update(last_sent_at=now)
+    )
+    if emailed:
+        send = (
+            tasks.send_already_signed
+            if outcome == SignOutcome.ALREADY_SIGNED
+            else tasks.send_signature_confirmation
+        )
+        _enqueue_for_row(send, existing.pk, site)
+    return SignResult(signature=existing, outcome=outcome, emailed=emailed)
+
+
+def _enqueue_for_row(task: Task[..., Any], *args: Any) -> None:
+    """Queue a task that reads a row written by the current transaction.
+
+    With the database backend the task row is inserted in this same transaction: one INSERT
+    and no second commit, and the email is queued if and only if the signature is stored. Any
+    other backend (a broker, or the tests' inline one) could run the task before we commit and
+    not find the row, so it is enqueued on commit.
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args))
+
+
+def _open_in_database(petition: Petition, now: dt.datetime) -> bool:
+    return (
+        Petition.objects.filter(pk=petition.pk, status=Status.OPEN)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
+        .exists()
+    )
+
+
+# (database vendor, rate-limited) → (the signing INSERT, the Signature fields it writes)
+_SIGN_SQL: dict[tuple[str, bool], tuple[str, list[Field[Any, Any]]]] = {}
+
+# No `SET LOCAL synchronous_commit = off`: measured A/B with the rest of this path (benchmarks/
+# sign.py, PostgreSQL, 32 clients) it changed nothing beyond the noise, so signatures keep the
+# database's full durability.
+
+
+def _sign_sql(
+    connection: BaseDatabaseWrapper, *, limited: bool
+) -> tuple[str, list[Field[Any, Any]]]:
+    """The one statement of a new signature (PostgreSQL and SQLite ≥ 3.35 speak it alike).
+
+    INSERT … SELECT <values> WHERE <the petition is open> [AND <the IP is under its limits>]
+    ON CONFLICT DO NOTHING RETURNING id. The state is read from the database in the statement
+    that writes, so a petition cached by the view cannot let a signature into a closed one.
+    """
+    key = (connection.vendor, limited)
+    if key not in _SIGN_SQL:
+        qn = connection.ops.quote_name
+        meta = Signature._meta
+        fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if not f.primary_key]
+        signatures = qn(meta.db_table)
+
+        def column(model: type[Signature] | type[Petition], name: str) -> str:
+            return qn(str(cast(Field[Any, Any], model._meta.get_field(name)).column))
+
+        # Only identifiers (from the models, quoted) are formatted in; every value is a parameter.
+        conditions = [
+            f"EXISTS (SELECT 1 FROM {qn(Petition._meta.db_table)}"  # noqa: S608
+            f" WHERE {column(Petition, 'id')} = %s AND {column(Petition, 'status')} = %s"
+            f" AND ({column(Petition, 'deadline')} IS NULL"
+            f" OR {column(Petition, 'deadline')} > %s))"
+        ]
+        if limited:
+            created, ip = column(Signature, "created_at"), column(Signature, "ip")
+            conditions.append(
+                "NOT EXISTS (SELECT 1 FROM (SELECT COUNT(*) AS in_hour,"  # noqa: S608
+                f" COUNT(CASE WHEN {created} >= %s THEN 1 END) AS in_minute FROM {signatures}"
+                f" WHERE {ip} = %s AND {created} >= %s AND {column(Signature, 'coalition')} = %s)"
+                " AS recent WHERE recent.in_minute >= %s OR recent.in_hour >= %s)"
+            )
+        sql = (
+            f"INSERT INTO {signatures} ({', '.join(qn(str(f.column)) for f in fields)})"
+            f" SELECT {', '.join(['%s'] * len(fields))} WHERE {' AND '.join(conditions)}"
+            f" ON CONFLICT DO NOTHING RETURNING {column(Signature, 'id')}"
+        )
+        _SIGN_SQL[key] = (sql, fields)
+    return _SIGN_SQL[key]
+
+
+def _insert_signature(row: Signature, *, limits: Limits | None, now: dt.datetime) -> bool:
+    """Insert a new signature in one statement; False when the petition is no longer open, the
+    IP is over `limits` (None: no limits), or a unique constraint kept an existing row.
+
+    The rate limits are counted in the same statement, so they are as exact as before (a few
+    concurrent requests may still pass a limit together); duplicates are stopped by the unique
+    constraint on (petition, canonical email), never by a count.
+    """
+    connection = connections[router.db_for_write(Signature)]
+    sql, fields = _sign_sql(connection, limited=limits is not None)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    params += [row.petition_id, Status.OPEN.value, adapt(now)]
+    if limits is not None:
+        minute, hour = now - dt.timedelta(minutes=1), now - dt.timedelta(hours=1)
+        params += [adapt(minute), row.ip, adapt(hour), row.coalition_id]
+        params += [limits.burst, limits.sustained]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    row._state.adding = False
+    row._state.db = connection.alias
+    return True
+
+
+def _insert_once(row: Signature) -> tuple[Signature, bool]:
+    """INSERT … ON CONFLICT DO NOTHING, then read the row back: (the stored row, created).
+
+    The unique constraint on (petition, canonical email) decides; no savepoint, no error to
+    recover from. Our own row is recognised by its nonce.
+    """
+    for _ in range(3):
+        Signature.objects.bulk_create([row], ignore_conflicts=True)
+        stored = next(
+            iter(
+                Signature.objects.filter(
+                    petition_id=row.petition_id, canonical_email=row.canonical_email
+                ).order_by()[:1]
+            ),
+            None,
+        )
+        if stored is not None:
+            return stored, stored.nonce == row.nonce
+        row.ref_code = new_ref_code()  # the only other unique column: a (very) rare clash
+    raise PetitionError("The signature could not be recorded; try again.")
+
+
+def _check_trending(petition: Petition, signature: Signature, now: dt.datetime, limit: int) -> None:
+    """Alert stewards once per hour when an IP or email domain passes the trending limit."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    this_hour = Signature.objects.filter(petition=petition, created_at__gte=hour)
+    checks = [
+        (ListEntry.Kind.DOMAIN, signature.email_domain, Q(email_domain=signature.email_domain))
+    ]
+    if signature.ip:
+        checks.append((ListEntry.Kind.IP, signature.ip, Q(ip=signature.ip)))
+    for kind, value, match in checks:
+        # Once alerted for this hour, stop counting (the count only grows, and a busy domain
+        # would otherwise be counted whole on every sampled signature).
+        alerted = f"petitions:alerted:{petition.pk}:{kind}:{value}:{hour:%Y%m%d%H}"
+        if cache.get(alerted) or not _at_least(this_hour.filter(match), limit):
+            continue
+        count = this_hour.filter(match).count()
+        alert, created = IntegrityAlert.objects.get_or_create(
+            petition=petition,
+            kind=kind,
+            value=value,
+            hour=hour,
+            defaults={"coalition_id": petition.coalition_id, "count": count},
+        )
+        if created:
+            transaction.on_commit(partial(tasks.send_integrity_alert.enqueue, alert.pk))
+        transaction.on_commit(partial(cache.set, alerted, True, 3600))
+
+
+def confirmation_token(signature: Signature) -> str:
+    return signing.dumps([signature.pk, signature.nonce], salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(signature: Signature) -> str:
+    return signing.dumps([signature.pk, "u"], salt=UNSUBSCRIBE_SALT)
+
+
+def signature_from_token(token: str, *, salt: str = CONFIRM_SALT) -> Signature | None:
+    """The signature a link was made for, or None for a forged or mangled one."""
+    try:
+        pk, nonce = signing.loads(token, salt=salt)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    rows = Signature.objects.select_related("petition", "petition__coalition").filter(pk=pk)
+    if salt == CONFIRM_SALT:
+        rows = rows.filter(nonce=nonce)
+    return rows.first()
+
+
+class ConfirmOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    TOO_LATE = "too_late"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmResult:
+    outcome: ConfirmOutcome
+    signature: Signature | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@transaction.atomic
+def confirm_signature(*, token: str, now: dt.datetime | None = None) -> ConfirmResult:
+    """Count the signature once; a second click finds it confirmed already."""
+    now = now or timezone.now()
+    signature = signature_from_token(token)
+    if signature is None:
+        return ConfirmResult(ConfirmOutcome.INVALID)
+    if signature.confirmed_at is not None:
+        return ConfirmResult(ConfirmOutcome.ALREADY_CONFIRMED, signature)
+    petition = signature.petition
+    if not petition.accepts_confirmations(now):
+        return ConfirmResult(ConfirmOutcome.TOO_LATE, signature)
+    pending = Signature.objects.filter(pk=signature.pk, confirmed_at__isnull=True)
+    # Count it only if it is still valid: an invalidation racing this click either runs first
+    # (then this update matches nothing and the next one confirms without counting) or after.
+    if pending.filter(invalidated_at__isnull=True).update(confirmed_at=now):
+        _bump(petition, +1, shard=signature.pk)
+    elif not pending.update(confirmed_at=now):
+        return ConfirmResult(ConfirmOutcome.ALREADY_CONFIRMED, signature)
+    signature.confirmed_at = now
+    _record_in_crm(signature, now)
+    return ConfirmResult(ConfirmOutcome.CONFIRMED, signature)
+
+
+def _record_in_crm(signature: Signature, now: dt.datetime) -> None:
+    """The confirmed signer joins the supporter base (with the consents they gave, no more)."""
+    petition = signature.petition
+    known = (
+        EmailAddress.objects.for_coalition(petition.coalition_id)
+        .filter(canonical=signature.canonical_email)
+        .exists()
+    )
+    if signature.consent_updates:
+        status: str | None = EmailAddress.Status.SUBSCRIBED
+    else:
+        status = None if known else EmailAddress.Status.UNSUBSCRIBED
+    given, _, family = signature.name.partition(" ")
+    person = people.upsert_person(
+        coalition=petition.coalition,
+        data=people.PersonData(
+            given_name=None if known else given,
+            family_name=None if known else family,
+            emails=[people.EmailInput(signature.email, status=status)],
+            addresses=[
+                people.AddressInput(postal_code=signature.postal_code, country=signature.country)
+            ],
+        ),
+        source_action=f"petition: {petition.title}"[:200],
+        source_referral=signature.referrer.ref_code if signature.referrer_id else "",  # type: ignore[union-attr]
+        subscription_source=f"petition {petition.slug}",
+    ).person
+    Signature.objects.filter(pk=signature.pk).update(person=person)
+    signature.person = person
+    if signature.consent_share:
+        members = [
+            petition.owner_id,
+            *petition.sponsorships.values_list("membership_id", flat=True),
+        ]
+        for membership in Membership.objects.filter(pk__in=members):
+            people.grant_sharing(
+                person=person, membership=membership, source=f"petition {petition.slug}"
+            )
+    people.record_activity(
+        person=person,
+        kind="petition_signature",
+        summary=f"Signed the petition “{petition.title}”.",
+        occurred_at=now,
+        ref=f"petitions.signature:{signature.pk}",
+    )
+
+
+@transaction.atomic
+def unsubscribe_signer(*, token: str) -> Signature | None:
+    """Stop updates to this signer (and mark their address unsubscribed in the CRM)."""
+    signature = signature_from_token(token, salt=UNSUBSCRIBE_SALT)
+    if signature is None:
+        return None
+    Signature.objects.filter(pk=signature.pk, unsubscribed_at__isnull=True).update(
+        consent_updates=False, unsubscribed_at=timezone.now()
+    )
+    address = (
+        EmailAddress.objects.for_coalition(signature.coalition_id)
+        .filter(canonical=signature.canonical_email)
+        .first()
+    )
+    if address is not None:
+        people.set_email_status(
+            email=address,
+            status=EmailAddress.Status.UNSUBSCRIBED,
+            source=f"unsubscribe link, petition {signature.petition.slug}",
+        )
+    signature.refresh_from_db()
+    return signature
+
+
+# --- integrity -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    email: str = ""
+    domain: str = ""
+    ip: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.email or self.domain or self.ip or self.since or self.until)
+
+    def as_json(self) -> dict[str, str]:
+        data = {"email": self.email, "domain": self.domain, "ip": self.ip}
+        data["since"] = self.since.isoformat() if self.since else ""
+        data["until"] = self.until.isoformat() if self.until else ""
+        return {k: v for k, v in data.items() if v}
+
+
+def matching_signatures(*, petition: Petition, criteria: Criteria) -> QuerySet[Signature]:
+    """The valid signatures of the petition that the criteria select."""
+    rows = Signature.objects.filter(petition=petition, invalidated_at__isnull=True)
+    if criteria.email:
+        rows = rows.filter(canonical_email=canonical_email(criteria.email))
+    if criteria.domain:
+        rows = rows.filter(email_domain=criteria.domain.strip().lower().lstrip("@"))
+    if criteria.ip:
+        rows = rows.filter(ip=criteria.ip.strip())
+    if criteria.since:
+        rows = rows.filter(created_at__gte=criteria.since)
+    if criteria.until:
+        rows = rows.filter(created_at__lt=criteria.until)
+    return rows
+
+
+@transaction.atomic
+def invalidate_signatures(
+    *, petition: Petition, criteria: Criteria, reason: str, by: User | None
+) -> Invalidation:
+    """Invalidate the matching signatures; the count drops by the confirmed ones among them."""
+    if criteria.is_empty():
+        raise PetitionError("Give at least one criterion: email, domain, IP or time window.")
+    if not reason.strip():
+        raise PetitionError("Say why these signatures are invalid.")
+    now = timezone.now()
+    invalidation = Invalidation.objects.create(
+        coalition_id=petition.coalition_id,
+        petition=petition,
+        criteria=criteria.as_json(),
+        reason=reason.strip()[:300],
+        created_by=by,
+    )
+    rows = matching_signatures(petition=petition, criteria=criteria)
+    # Confirmed ones first (they leave the count), then pending ones: a confirmation landing in
+    # between is matched by neither update and stays valid and counted (see confirm_signature).
+    confirmed = rows.filter(confirmed_at__isnull=False).update(
+        invalidated_at=now, invalidation=invalidation
+    )
+    pending = rows.filter(confirmed_at__isnull=True).update(
+        invalidated_at=now, invalidation=invalidation
+    )
+    _bump(petition, -confirmed, shard=invalidation.pk)
+    invalidation.affected = confirmed + pending
+    invalidation.save(update_fields=["affected"])
+    return invalidation
+
+
+@transaction.atomic
+def undo_invalidation(*, invalidation: Invalidation) -> Invalidation:
+    """Make the signatures of an invalidation valid again; the count rises by the confirmed ones."""
+    locked = Invalidation.objects.select_for_update().get(pk=invalidation.pk)
+    if locked.undone_at is not None:
+        raise PetitionError("This invalidation was undone already.")
+    rows = Signature.objects.filter(invalidation=locked, invalidated_at__isnull=False)
+    confirmed = rows.filter(confirmed_at__isnull=False).update(
+        invalidated_at=None, invalidation=None
+    )
+    rows.filter(confirmed_at__isnull=True).update(invalidated_at=None, invalidation=None)
+    _bump(locked.petition, confirmed, shard=locked.pk)
+    locked.undone_at = timezone.now()
+    locked.save(update_fields=["undone_at"])
+    return locked
+
+
+@transaction.atomic
+def set_list_entry(
+    *, coalition: Coalition, kind: str, value: str, verdict: str, note: str = ""
+) -> ListEntry:
+    """Allow or block an IP, email domain or email (one entry per value; setting again updates)."""
+    if kind not in ListEntry.Kind.values or verdict not in ListEntry.Verdict.values:
+        raise PetitionError("Choose what to list and whether to allow or block it.")
+    value = value.strip().lower()
+    if kind == ListEntry.Kind.EMAIL:
+        value = canonical_email(value)
+    elif kind == ListEntry.Kind.DOMAIN:
+        value = value.lstrip("@")
+    if not value:
+        raise PetitionError("Enter the value to list.")
+    entry, _ = ListEntry.objects.update_or_create(
+        coalition=coalition, kind=kind, value=value, defaults={"verdict": verdict, "note": note}
+    )
+    _forget_screening(coalition)
+    return entry
+
+
+@transaction.atomic
+def remove_list_entry(*, entry: ListEntry) -> None:
+    coalition_id = entry.coalition_id
+    entry.delete()
+    _forget_screening(coalition_id)
+
+
+@transaction.atomic
+def set_limits(*, coalition: Coalition, burst: int, sustained: int, trending: int) -> Limits:
+    """Set a coalition's signing limits (all positive)."""
+    if min(burst, sustained, trending) < 1:
+        raise PetitionError("Limits must be at least 1.")
+    IntegritySettings.objects.update_or_create(
+        coalition=coalition,
+        defaults={"burst_limit": burst, "sustained_limit": sustained, "trending_limit": trending},
+    )
+    _forget_screening(coalition)
+    return Limits(burst, sustained, trending)
+
+
+# --- updates to signers --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def compose_update(
+    *, petition: Petition, subject: str, body: str, by: User | None
+) -> PetitionUpdate:
+    if not subject.strip() or not body.strip():
+        raise PetitionError("An update needs a subject and a message.")
+    return PetitionUpdate.objects.create(
+        coalition_id=petition.coalition_id,
+        petition=petition,
+        subject=subject.strip(),
+        body=body.strip(),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def send_update(*, update: PetitionUpdate, site_url: str | None = None) -> PetitionUpdate:
+    """Queue an update to every counted signer who wants updates; an update is sent once."""
+    locked = PetitionUpdate.objects.select_for_update().get(pk=update.pk)
+    if locked.sent_at is not None:
+        raise PetitionError("This update was sent already.")
+    recipients = update_recipients(locked.petition)
+    locked.sent_at = timezone.now()
+    locked.recipients = recipients.count()
+    locked.save(update_fields=["sent_at", "recipients"])
+    site = site_url_or_default(site_url)
+    transaction.on_commit(lambda: tasks.send_petition_update.enqueue(locked.pk, site))
+    return locked
+
+
+def update_recipients(petition: Petition) -> QuerySet[Signature]:
+    return counting_signatures(petition).filter(consent_updates=True, unsubscribed_at__isnull=True)
+
+
+# --- trusted clients (the OSDI API) --------------------------------------------------------------
+
+
+@transaction.atomic
+def launch_petition(
+    *, owner: Membership, data: PetitionData, created_by: User | None, approve: bool
+) -> Petition:
+    """Create and submit a petition in one step; `approve` (the caller moderates) opens it at
+    once unless co-signers are still needed. Nothing is written when any step refuses."""
+    petition = submit_petition(
+        petition=create_petition(owner=owner, data=data, created_by=created_by)
+    )
+    if approve and petition.status == Status.IN_MODERATION:
+        return open_petition(petition=petition)
+    return petition
+
+
+@transaction.atomic
+def record_collected_signature(
+    *, petition: Petition, person: Person, signer: SignerData, now: dt.datetime | None = None
+) -> SignResult:
+    """Record a signature a trusted client collected: confirmed and counted at once, no email.
+
+    One signature per petition and canonical email, as for `sign_petition`: recording it again
+    returns the first one (a pending one is confirmed, as the client vouches for it; an
+    invalidated one stays invalidated). The block list applies; IP rate limits do not.
+    """
+    now = now or timezone.now()
+    if not petition.accepts_signatures(now):
+        raise SignRefused("This petition is not taking signatures.", code="closed")
+    name = " ".join(signer.name.split())
+    problem = name_problem(name)
+    if problem:
+        raise SignRefused(problem, code="name", field="name")
+    email = normalize_email(signer.email)
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise SignRefused("Enter a valid email address.", code="email", field="email") from error
+    country = signer.country.strip().upper()[:2]
+    postal_code = normalize_postal_code(signer.postal_code)
+    if postal_code and (problem := postal_problem(country, postal_code)):
+        raise SignRefused(problem, code="postal", field="postal_code")
+    canonical = canonical_email(email)
+    domain = canonical.rpartition("@")[2]
+    verdict = screen(coalition=petition.coalition_id, canonical=canonical, domain=domain, ip="")
+    if verdict == ListEntry.Verdict.BLOCK:
+        raise SignRefused("This signature cannot be accepted.", code="blocked")
+    referrer, member = _attribution(petition, signer.ref)
+    row = Signature(
+        coalition_id=petition.coalition_id,
+        petition=petition,
+        person=person,
+        name=name[:200],
+        email=email,
+        canonical_email=canonical,
+        email_domain=domain,
+        postal_code=postal_code[:16],
+        postal_area=postal_area(country, postal_code),
+        country=country,
+        comment=signer.comment.strip()[:2000],
+        consent_updates=signer.consent_updates,
+        consent_share=signer.consent_share,
+        referrer=referrer,
+        referring_membership=member,
+        channel=(signer.channel.strip() or "api")[:20],
+        created_at=now,
+        confirmed_at=now,
+    )
+    signature, created = _insert_once(row)
+    if created:
+        _bump(petition, +1, shard=signature.pk)
+    else:
+        pending = Signature.objects.filter(
+            pk=signature.pk, confirmed_at__isnull=True, invalidated_at__isnull=True
+        )
+        if not pending.update(confirmed_at=now, person=person):
+            return SignResult(signature, SignOutcome.ALREADY_SIGNED, emailed=False)
+        _bump(petition, +1, shard=signature.pk)
+        signature.refresh_from_db()
+    people.record_activity(
+        person=person,
+        kind="petition_signature",
+        summary=f"Signed the petition “{petition.title}”.",
+        occurred_at=now,
+        ref=f"petitions.signature:{signature.pk}",
+    )
+    outcome = SignOutcome.CREATED if created else SignOutcome.ALREADY_SIGNED
+    return SignResult(signature, outcome, emailed=False)
+
+
+@transaction.atomic
+def update_signature_comment(*, signature: Signature, comment: str) -> Signature:
+    """Change what the signer wrote with their signature; nothing else about it changes."""
+    Signature.objects.filter(pk=signature.pk).update(comment=comment.strip()[:2000])
+    signature.refresh_from_db()
+    return signature
