@@ -1,10 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cairn.api.osdi import urls as osdi_urls
+
 urlpatterns = [
     path("", include("cairn.core.urls")),
     path("accounts/", include("cairn.accounts.urls")),
+    path("c/<slug:slug>/people/import/", include("cairn.people.import_urls")),
+    path("c/<slug:slug>/people/export/", include("cairn.people.export_urls")),
     path("c/<slug:slug>/people/", include("cairn.people.urls")),
+    path("c/<slug:slug>/api-tokens/", include("cairn.api.urls")),
+    path("c/<slug:slug>/petitions/", include("cairn.petitions.urls")),
+    path("c/<slug:slug>/decisions/", include("cairn.governance.urls")),
+    path("decisions/awaiting/", include("cairn.governance.awaiting_urls")),
+    path("c/<slug:slug>/campaigns/", include("cairn.campaigns.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
+    path("p/", include("cairn.petitions.public_urls")),
     path("admin/", admin.site.urls),
+    # The OSDI routes answer with and without a trailing slash, never by redirecting.
+    path("api/v2", osdi_urls.entry_point_view),
+    path("api/v2/", include("cairn.api.osdi.urls")),
 ]

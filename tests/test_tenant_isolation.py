@@ -3,15 +3,34 @@ or changed. A new URL parameter fails this test until the walker knows what to p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cairn.api import services as api_services
+from cairn.api.models import ApiToken
+from cairn.campaigns import services as campaign_services
+from cairn.campaigns.models import (
+    Campaign,
+    CampaignEngagement,
+    DecisionMaker,
+    DecisionTarget,
+    EngagementCount,
+    EngagementDay,
+    Measurement,
+    MeasurementFeed,
+    Milestone,
+    Objective,
+    Phase,
+    PositionChange,
+)
 from cairn.coalitions import services
 from cairn.coalitions.models import (
     Coalition,
@@ -24,10 +43,25 @@ from cairn.coalitions.models import (
     Role,
     StaffMember,
 )
+from cairn.governance import services as governance_services
+from cairn.governance.models import (
+    Authorization,
+    DecisionTemplate,
+    Eligibility,
+    LogEntry,
+    LogHead,
+    NamedVoter,
+    Option,
+    Outcome,
+    Proposal,
+    Vote,
+)
+from cairn.people import importing as people_importing
 from cairn.people import services as people_services
 from cairn.people.models import (
     Activity,
     EmailAddress,
+    ImportJob,
     ListItem,
     PeopleList,
     Person,
@@ -36,6 +70,19 @@ from cairn.people.models import (
     SharingConsent,
     Tag,
     Tagging,
+)
+from cairn.petitions import services as petition_services
+from cairn.petitions.models import (
+    IntegrityAlert,
+    IntegritySettings,
+    Invalidation,
+    ListEntry,
+    Petition,
+    PetitionCount,
+    PetitionUpdate,
+    Signature,
+    Sponsorship,
+    ThresholdCrossing,
 )
 
 # Parameters whose URLs are capabilities or belong to no coalition: the walker leaves them alone.
@@ -62,6 +109,42 @@ POST_DATA = {
     "horizon_start": "2026-01-01",
     "horizon_end": "2026-12-31",
     "charter": "hijacked",
+    "position": "objection",
+    "reason": "hijacked",
+    "statement": "hijacked",
+    "title": "hijacked",
+    "template": "consent",
+    "closes_at": "2030-01-01T12:00",
+    "electorate": "organizations",
+    "results_visibility": "always",
+    "time_zone": "UTC",
+    "open_now": "on",
+    "text": "hijacked",
+    "subject": "hijacked",
+    "body": "hijacked",
+    "value": "hijacked.test",
+    "verdict": "block",
+    "burst": "1",
+    "sustained": "1",
+    "trending": "1",
+    "domain": "example.org",
+    "run": "1",
+    # campaigns
+    "on": "2026-01-02",
+    "source": "hijacked",
+    "evidence": "hijacked",
+    "theory_of_change": "hijacked",
+    "starts_on": "2026-01-01",
+    "ends_on": "2026-12-31",
+    "metric": "hijacked",
+    "direction": "up",
+    "baseline_value": "1",
+    "baseline_on": "2026-01-01",
+    "baseline_source": "hijacked",
+    "target_value": "2",
+    "deadline": "2026-12-31",
+    "due_on": "2026-06-01",
+    "to": "earlier",
 }
 
 
@@ -95,6 +178,40 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         ListItem,
         SharingConsent,
         Activity,
+        Petition,
+        Sponsorship,
+        Signature,
+        PetitionCount,
+        ThresholdCrossing,
+        ListEntry,
+        IntegritySettings,
+        IntegrityAlert,
+        Invalidation,
+        PetitionUpdate,
+        ApiToken,
+        ImportJob,
+        DecisionTemplate,
+        Proposal,
+        Option,
+        Eligibility,
+        NamedVoter,
+        Vote,
+        Outcome,
+        Authorization,
+        LogHead,
+        LogEntry,
+        Campaign,
+        Phase,
+        Milestone,
+        DecisionMaker,
+        DecisionTarget,
+        PositionChange,
+        Objective,
+        Measurement,
+        MeasurementFeed,
+        EngagementDay,
+        CampaignEngagement,
+        EngagementCount,
     ]
     rows = {
         m.__name__: [model_to_dict(r) for r in m.objects.for_coalition(coalition)] for m in models
@@ -135,24 +252,148 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         ),
     ).person
     tag, _ = people_services.create_tag(coalition=b, name=f"{SECRET} tag")
-    people_services.tag_person(tag=tag, person=zebra)
+    tagging, _ = people_services.tag_person(tag=tag, person=zebra)
     people_list = people_services.create_list(coalition=b, name=f"{SECRET} list")
-    people_services.add_to_list(people_list=people_list, person=zebra)
+    item, _ = people_services.add_to_list(people_list=people_list, person=zebra)
     people_services.record_activity(person=zebra, kind="note", summary=f"{SECRET} activity")
+    import_job = people_importing.create_import_job(
+        coalition=b,
+        upload=ContentFile(f"email,name\nzebra.new@example.org,{SECRET}\n".encode()),
+        filename=f"{SECRET}.csv",
+        created_by=steward.user,
+        source_membership=member,
+    )
+    proposal = governance_services.create_proposal(
+        coalition=b,
+        template="consent",
+        title=f"{SECRET} proposal",
+        closes_at=timezone.now() + dt.timedelta(days=3),
+        created_by=steward.user,
+    )
+    proposal = governance_services.open_proposal(proposal=proposal, by=steward.user)
+    governance_services.cast_vote(
+        proposal=proposal, staff=organizer, ballot={"position": "consent"}, reason=SECRET
+    )
     POST_DATA.update(keep=str(zebra.uuid), merge=str(twin.uuid), confirm=str(zebra.uuid))
+    # Petitions: B's draft is private everywhere (its public pages answer 404); the walker gets
+    # its ids. A second petition of B, opened, signed and taken down, holds a signature.
+    draft, entry, update, invalidation = _petitions_of(b, member, steward.user)
+    POST_DATA.update(owner=str(member.pk), membership=str(member.pk), sponsors_required="0")
+    campaign_ids = _campaign_of(b, member)
     return {
         "coalition": b,
         "person_id": zebra.uuid,
         "email_id": zebra.emails.get().pk,
         "tag_id": tag.uuid,
         "list_id": people_list.uuid,
+        "tagging_id": tagging.uuid,  # OSDI API
+        "item_id": item.uuid,  # OSDI API
+        "token_id": api_services.create_token(coalition=b, name=SECRET, created_by=None).token.pk,
         "member_id": member.pk,
         "organization_id": member.organization_id,
         "commitment_id": commitment.pk,
         "invitation_id": invitation.pk,
         "staff_id": organizer.pk,
         "delivery": Delivery.objects.get(commitment=commitment),
+        "job_id": import_job.pk,
+        "proposal_id": proposal.pk,
+        "petition_id": draft.pk,
+        "petition_slug": draft.slug,
+        "signature_id": Signature.objects.for_coalition(b).get().pk,  # OSDI API
+        "invalidation_id": invalidation.pk,
+        "update_id": update.pk,
+        "entry_id": entry.pk,
+        **campaign_ids,
     }
+
+
+def _campaign_of(b: Coalition, member: Membership) -> dict[str, int]:
+    """A campaign of B with a row of every campaigns table; the walker gets their ids."""
+    today = timezone.localdate()
+    campaign = campaign_services.create_campaign(
+        coalition=b,
+        name=f"{SECRET} campaign",
+        theory_of_change=SECRET,
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=30),
+        created_by=None,
+    )
+    phase = campaign.phases.first()
+    assert phase is not None
+    milestone = campaign_services.add_milestone(
+        phase=phase, title=f"{SECRET} milestone", due_on=today, owner=member
+    )
+    maker = campaign_services.add_decision_maker(coalition=b, name=f"{SECRET} senator")
+    target = campaign_services.add_target(
+        campaign=campaign,
+        decision_maker=maker,
+        position="opposed",
+        on=today,
+        evidence=SECRET,
+        recorded_by=None,
+    )
+    objective = campaign_services.add_objective(
+        campaign=campaign,
+        statement=f"{SECRET} objective",
+        metric=SECRET,
+        unit="beds",
+        direction="up",
+        baseline_value=Decimal(1),
+        baseline_on=today - dt.timedelta(days=20),
+        baseline_source=SECRET,
+        target_value=Decimal(2),
+        deadline=today + dt.timedelta(days=20),
+    )
+    measurement = campaign_services.record_measurement(
+        objective=objective, on=today, value=Decimal("1.5"), source=SECRET, recorded_by=None
+    )
+    campaign_services.set_measurement_feed(
+        objective=objective,
+        config=campaign_services.FeedSettings(url=f"https://example.org/{SECRET}.csv"),
+        by=None,
+    )
+    campaign_services.refresh_engagement(coalition=b)
+    return {
+        "campaign_id": campaign.pk,
+        "phase_id": phase.pk,
+        "milestone_id": milestone.pk,
+        "target_id": target.pk,
+        "objective_id": objective.pk,
+        "measurement_id": measurement.pk,
+    }
+
+
+def _petitions_of(b: Coalition, member: Membership, user: Any) -> tuple[Any, Any, Any, Any]:
+    data = petition_services.PetitionData
+    draft = petition_services.create_petition(
+        owner=member, data=data(title=f"{SECRET} petition", details=SECRET), created_by=user
+    )
+    public = petition_services.create_petition(
+        owner=member, data=data(title="An open petition", details=SECRET), created_by=user
+    )
+    public = petition_services.open_petition(
+        petition=petition_services.submit_petition(petition=public)
+    )
+    petition_services.sign_petition(
+        petition=public,
+        signer=petition_services.SignerData(
+            name=SECRET, email="zebra.signer@example.org", postal_code="46201", country="US"
+        ),
+    )
+    # taken down: the public list shows open petitions with their coalition's name, by design
+    petition_services.take_down_petition(petition=public, reason=SECRET)
+    entry = petition_services.set_list_entry(
+        coalition=b, kind="domain", value="zebra.test", verdict="block", note=SECRET
+    )
+    petition_services.set_limits(coalition=b, burst=7, sustained=70, trending=700)
+    update = petition_services.compose_update(petition=draft, subject=SECRET, body=SECRET, by=user)
+    invalidation = petition_services.invalidate_signatures(
+        petition=draft,
+        criteria=petition_services.Criteria(domain="zebra.test"),
+        reason=SECRET,
+        by=user,
+    )
+    return draft, entry, update, invalidation
 
 
 def test_a_steward_of_another_coalition_reads_and_changes_nothing(
@@ -163,6 +404,8 @@ def test_a_steward_of_another_coalition_reads_and_changes_nothing(
     theirs = other_coalition["coalition"]
     before = snapshot(theirs)
     checked: list[str] = []
+    # the OSDI API (namespace "api") authenticates by token, not session: send A's token
+    api_token = api_services.create_token(coalition=mine, name="walker", created_by=None).raw
     # when they request every URL of the app, with B's slug or their own and B's ids
     for name, params in sorted(walk(get_resolver().url_patterns)):
         if name.split(":")[0] in SKIPPED_NAMESPACES or params & CAPABILITY_PARAMS:
@@ -176,8 +419,10 @@ def test_a_steward_of_another_coalition_reads_and_changes_nothing(
             url = reverse(name, kwargs=kwargs)
             for method in ("get", "post"):
                 client.force_login(steward.user)  # a walked logout URL must not end the walk
-                response = getattr(client, method)(url, POST_DATA)
-                body = response.content.decode(errors="replace")
+                headers = {"OSDI-API-Token": api_token} if name.startswith("api:") else {}
+                response = getattr(client, method)(url, POST_DATA, headers=headers)
+                raw = b"".join(response.streaming_content) if response.streaming else None
+                body = (raw or response.content).decode(errors="replace")
                 # then B's data never shows up ...
                 assert SECRET not in body, f"{method.upper()} {url} shows coalition B's data"
                 # ... and B's pages are not found (or refused), whichever slug was used
@@ -189,6 +434,7 @@ def test_a_steward_of_another_coalition_reads_and_changes_nothing(
     # then nothing of B changed, and the walk really covered the coalition pages
     assert snapshot(theirs) == before
     assert sum("/c/" in c for c in checked) >= 30
+    assert sum("/api/v2/" in c for c in checked) >= 20
 
 
 def test_the_walker_sees_every_coalition_page():

@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cairn.accounts.models import User
-from cairn.coalitions.access import Tenant, coalition_view, found
+from cairn.coalitions.access import Tenant, coalition_view, found, is_htmx, signed_in_user
 from cairn.coalitions.policy import Action
 
 from . import figures, importing, selectors, services
@@ -31,16 +30,6 @@ from .forms import (
 )
 from .models import Campaign, MeasurementFeed, Objective, Position
 from .services import CampaignError
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
-    return user
 
 
 def _campaign(tenant: Tenant, campaign_id: int) -> Campaign:
@@ -76,7 +65,7 @@ def new_campaign(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
                 phases=form.phase_names(),
-                created_by=_user(request),
+                created_by=signed_in_user(request),
             )
         except CampaignError as error:
             form.add_error("name", str(error))
@@ -246,7 +235,7 @@ def add_target(request: HttpRequest, tenant: Tenant, campaign_id: int) -> HttpRe
                 on=data["on"],
                 evidence=data["evidence"],
                 ask=data["ask"],
-                recorded_by=_user(request),
+                recorded_by=signed_in_user(request),
             )
         except CampaignError as error:
             form.add_error(None, str(error))
@@ -281,7 +270,7 @@ def record_position(request: HttpRequest, tenant: Tenant, target_id: int) -> Htt
                 position=data["position"],
                 on=data["on"],
                 evidence=data["evidence"],
-                by=_user(request),
+                by=signed_in_user(request),
             )
         except CampaignError as error:
             messages.error(request, str(error))
@@ -374,7 +363,7 @@ def set_feed(request: HttpRequest, tenant: Tenant, objective_id: int) -> HttpRes
             services.set_measurement_feed(
                 objective=row,
                 config=services.FeedSettings(**form.cleaned_data),
-                by=_user(request),
+                by=signed_in_user(request),
             )
         except CampaignError as error:
             form.add_error("url", str(error))
@@ -409,7 +398,7 @@ def record_measurement(request: HttpRequest, tenant: Tenant, objective_id: int) 
                 value=data["value"],
                 source=data["source"],
                 note=data["note"],
-                recorded_by=_user(request),
+                recorded_by=signed_in_user(request),
             )
         except CampaignError as error:
             form.add_error(None, str(error))
@@ -450,7 +439,7 @@ def import_measurements(request: HttpRequest, tenant: Tenant, objective_id: int)
         result = importing.import_measurements(
             objective=row,
             stream=form.cleaned_data["file"],
-            recorded_by=_user(request),
+            recorded_by=signed_in_user(request),
             default_source=form.cleaned_data["source"],
         )
         if result.ok:
@@ -494,7 +483,7 @@ def close_objective(request: HttpRequest, tenant: Tenant, objective_id: int) -> 
     if form.is_valid():
         try:
             services.close_objective(
-                objective=row, status=form.cleaned_data["status"], by=_user(request)
+                objective=row, status=form.cleaned_data["status"], by=signed_in_user(request)
             )
         except CampaignError as error:
             messages.error(request, str(error))
@@ -532,7 +521,7 @@ def renew_objective(request: HttpRequest, tenant: Tenant, objective_id: int) -> 
             target_value=data["target_value"],
             deadline=data["deadline"],
             decision=decision,
-            by=_user(request),
+            by=signed_in_user(request),
         )
     except CampaignError as error:
         messages.error(request, str(error))

@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from cairn.accounts.models import User
+
 from . import selectors
 from .models import Coalition, Membership, StaffMember
 from .policy import Action, allows, capabilities
@@ -69,3 +71,15 @@ def found(obj: T | None) -> T:
     if obj is None:
         raise Http404
     return obj
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True for a request made by htmx (django-htmx's middleware sets `request.htmx`)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a view that requires sign-in (every coalition view does)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
+    return user

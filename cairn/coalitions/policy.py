@@ -22,16 +22,29 @@ class Action(StrEnum):
     # Supporters: every role sees people, scoped by sharing consent (cairn.people.selectors).
     MANAGE_PEOPLE = "manage_people"  # tags, lists, merges, adding people by hand
     ERASE_PERSON = "erase_person"
+    # Decisions (cairn.governance): stewards run them; an organizer votes for its own organization.
+    MANAGE_DECISIONS = "manage_decisions"  # draft, open, close, reopen, record outcomes, audit log
+    VOTE = "vote"
+    # Petitions: organizers draft and co-sign for their own organization; stewards moderate.
+    MANAGE_PETITIONS = "manage_petitions"  # draft, edit, submit, close, record responses
+    SPONSOR_PETITION = "sponsor_petition"
+    MODERATE_PETITIONS = "moderate_petitions"  # open, reject, take down, restore, invalidate
+    MANAGE_API_TOKENS = "manage_api_tokens"  # create and revoke the coalition's OSDI API tokens
+    # Campaigns (cairn.campaigns): stewards plan them and keep their evidence up to date.
+    MANAGE_CAMPAIGNS = "manage_campaigns"  # campaigns, phases, milestones, targets, objectives
+    RECORD_MEASUREMENT = "record_measurement"  # measurements and decision-maker positions
 
 
 # Actions a role may take on any member organization of its coalition.
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.STEWARD: frozenset(Action),
+    Role.STEWARD: frozenset(Action) - {Action.VOTE},
     Role.ORGANIZER: frozenset({Action.VIEW}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 # Actions an organizer may take for its own member organization only.
-_OWN_MEMBERSHIP_ACTIONS: frozenset[Action] = frozenset({Action.EDIT_ORGANIZATION, Action.PLEDGE})
+_OWN_MEMBERSHIP_ACTIONS: frozenset[Action] = frozenset(
+    {Action.EDIT_ORGANIZATION, Action.PLEDGE, Action.MANAGE_PETITIONS, Action.SPONSOR_PETITION}
+)
 
 
 def allows(
@@ -48,6 +61,25 @@ def allows(
         staff.role == Role.ORGANIZER
         and action in _OWN_MEMBERSHIP_ACTIONS
         and membership is not None
+        and membership.pk == staff.membership_id
+    )
+
+
+def may_vote(
+    staff: StaffMember | None,
+    *,
+    membership: Membership | None = None,
+    named_staff: StaffMember | None = None,
+) -> bool:
+    """True when `staff` may cast the vote of `membership` (an organization's vote, cast by any
+    steward or organizer who acts for it) or of `named_staff` (a named individual: only them)."""
+    if staff is None or staff.role == Role.VIEWER:
+        return False
+    if named_staff is not None:
+        return named_staff.pk == staff.pk
+    return (
+        membership is not None
+        and membership.coalition_id == staff.coalition_id
         and membership.pk == staff.membership_id
     )
 

@@ -11,10 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cairn.accounts.models import User
-
 from . import selectors, services
-from .access import Tenant, coalition_view, found
+from .access import Tenant, coalition_view, found, is_htmx, signed_in_user
 from .forms import (
     CoalitionForm,
     DeliveryForm,
@@ -28,16 +26,6 @@ from .forms import (
 from .models import Commitment, Membership
 from .policy import Action, pledgeable_memberships_filter
 from .services import CoalitionError
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
-    return user
 
 
 @coalition_view(Action.VIEW)
@@ -88,7 +76,7 @@ def add_organization(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 website=data["website"],
                 size=data["size"],
                 status=data["status"],
-                added_by=_user(request),
+                added_by=signed_in_user(request),
             )
         except CoalitionError as error:
             form.add_error("name", str(error))
@@ -140,7 +128,9 @@ def change_status(request: HttpRequest, tenant: Tenant, member_id: int) -> HttpR
     form = MembershipStatusForm(request.POST)
     if form.is_valid():
         services.change_membership_status(
-            membership=membership, status=form.cleaned_data["status"], changed_by=_user(request)
+            membership=membership,
+            status=form.cleaned_data["status"],
+            changed_by=signed_in_user(request),
         )
         label = Membership.Status(form.cleaned_data["status"]).label.lower()
         messages.success(request, f"{membership.organization} is now {label}.")
@@ -240,7 +230,7 @@ def pledge(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 quantity=data["quantity"],
                 unit=data["unit"],
                 due_date=data["due_date"],
-                pledged_by=_user(request),
+                pledged_by=signed_in_user(request),
             )
         except CoalitionError as error:
             form.add_error(None, str(error))
@@ -287,7 +277,7 @@ def record_delivery(request: HttpRequest, tenant: Tenant, commitment_id: int) ->
                 quantity=form.cleaned_data["quantity"],
                 delivered_on=form.cleaned_data["delivered_on"],
                 note=form.cleaned_data["note"],
-                recorded_by=_user(request),
+                recorded_by=signed_in_user(request),
             )
         except CoalitionError as error:
             form.add_error(None, str(error))
@@ -355,7 +345,7 @@ def invite(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 email=data["email"],
                 role=data["role"],
                 membership=data["membership"],
-                invited_by=_user(request),
+                invited_by=signed_in_user(request),
                 site_url=request.build_absolute_uri("/"),
             )
         except CoalitionError as error:

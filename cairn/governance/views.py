@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.accounts.models import User
-from cairn.coalitions.access import Tenant, coalition_view, found
+from cairn.coalitions.access import Tenant, coalition_view, found, is_htmx, signed_in_user
 from cairn.coalitions.models import Role, StaffMember
 from cairn.coalitions.policy import Action, may_vote
 from cairn.engines.tally import Availability
@@ -28,16 +27,6 @@ from .forms import (
 )
 from .models import DecisionTemplate, Method, Proposal
 from .services import GovernanceError
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
-    return user
 
 
 def _proposal(tenant: Tenant, proposal_id: int) -> Proposal:
@@ -88,7 +77,7 @@ def new_proposal(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 title=data["title"],
                 body=data["body"],
                 closes_at=data["closes_at"],
-                created_by=_user(request),
+                created_by=signed_in_user(request),
                 options=form.option_inputs(method),
                 electorate=data["electorate"],
                 named_voters=list(data["named_voters"] or []),
@@ -100,10 +89,10 @@ def new_proposal(request: HttpRequest, tenant: Tenant) -> HttpResponse:
             )
             if data["opens_at"] and data["opens_at"] > timezone.now():
                 services.schedule_proposal(
-                    proposal=proposal, opens_at=data["opens_at"], by=_user(request)
+                    proposal=proposal, opens_at=data["opens_at"], by=signed_in_user(request)
                 )
             elif data["open_now"] or data["opens_at"]:
-                services.open_proposal(proposal=proposal, by=_user(request))
+                services.open_proposal(proposal=proposal, by=signed_in_user(request))
         except (GovernanceError, ValueError) as error:
             form.add_error(None, str(error))
         else:
@@ -253,10 +242,10 @@ def vote(request: HttpRequest, tenant: Tenant, proposal_id: int) -> HttpResponse
 def _transition(request: HttpRequest, tenant: Tenant, row: Proposal, action: str) -> HttpResponse:
     try:
         if action == "open":
-            services.open_proposal(proposal=row, by=_user(request))
+            services.open_proposal(proposal=row, by=signed_in_user(request))
             messages.success(request, "Open for votes.")
         elif action == "close":
-            services.close_proposal(proposal=row, by=_user(request))
+            services.close_proposal(proposal=row, by=signed_in_user(request))
             messages.success(request, "Voting closed.")
     except GovernanceError as error:
         messages.error(request, str(error))
@@ -283,7 +272,7 @@ def reopen_proposal(request: HttpRequest, tenant: Tenant, proposal_id: int) -> H
     if form.is_valid():
         try:
             services.reopen_proposal(
-                proposal=row, closes_at=form.cleaned_data["closes_at"], by=_user(request)
+                proposal=row, closes_at=form.cleaned_data["closes_at"], by=signed_in_user(request)
             )
         except GovernanceError as error:
             form.add_error(None, str(error))
@@ -305,7 +294,9 @@ def record_outcome(request: HttpRequest, tenant: Tenant, proposal_id: int) -> Ht
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            services.record_outcome(proposal=row, recorded_by=_user(request), **form.cleaned_data)
+            services.record_outcome(
+                proposal=row, recorded_by=signed_in_user(request), **form.cleaned_data
+            )
         except GovernanceError as error:
             form.add_error(None, str(error))
         else:
@@ -393,5 +384,5 @@ def awaiting(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/awaiting.html",
-        {"awaiting": selectors.awaiting_user(user=_user(request))},
+        {"awaiting": selectors.awaiting_user(user=signed_in_user(request))},
     )

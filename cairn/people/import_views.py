@@ -18,8 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cairn.accounts.models import User
-from cairn.coalitions.access import Tenant, coalition_view, found
+from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_user
 from cairn.coalitions.models import Membership, Role
 from cairn.coalitions.policy import Action
 
@@ -31,12 +30,6 @@ from .models import ImportJob
 INLINE_MAX_BYTES = 512 * 1024
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 CUSTOM = "__custom__"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
-    return user
 
 
 def _require_importer(tenant: Tenant) -> None:
@@ -144,7 +137,7 @@ def upload(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 coalition=tenant.coalition,
                 upload=data["file"],
                 filename=data["file"].name or "upload.csv",
-                created_by=_user(request),
+                created_by=signed_in_user(request),
                 source_membership=data["source"],
                 encoding=data["encoding"],
             )

@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cairn.accounts.models import User
-from cairn.coalitions.access import Tenant, coalition_view, found
+from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_user
 from cairn.coalitions.policy import Action
 from cairn.engines.dedupe import PersonKey, find_duplicates
 
@@ -23,12 +22,6 @@ from .models import PeopleList, Person, Tag
 from .services import AddressInput, EmailInput, PeopleError, PersonData, PhoneInput
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - coalition views require a signed-in user
-    return user
 
 
 def _people(tenant: Tenant) -> QuerySet[Person]:
@@ -152,7 +145,9 @@ def set_email_status(
     form = EmailStatusForm(request.POST)
     if form.is_valid():
         services.set_email_status(
-            email=email, status=form.cleaned_data["status"], source=f"set by {_user(request)}"
+            email=email,
+            status=form.cleaned_data["status"],
+            source=f"set by {signed_in_user(request)}",
         )
         messages.success(request, f"{email.address} is now {form.cleaned_data['status']}.")
     else:
@@ -165,7 +160,7 @@ def set_email_status(
 def erase_person(request: HttpRequest, tenant: Tenant, person_id: uuid.UUID) -> HttpResponse:
     row = _person(tenant, person_id)
     if request.method == "POST" and request.POST.get("confirm") == str(row.uuid):
-        services.erase_person(person=row, erased_by=_user(request))
+        services.erase_person(person=row, erased_by=signed_in_user(request))
         messages.success(request, "The person's data was erased. The erasure is logged.")
         return redirect("people:people", tenant.coalition.slug)
     return render(request, "people/erase.html", tenant.context(nav_current="people", person=row))
@@ -283,7 +278,7 @@ def merge(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     keep = found(selectors.person_by_uuid(people=everyone, uuid=request.POST.get("keep", "")))
     other = found(selectors.person_by_uuid(people=everyone, uuid=request.POST.get("merge", "")))
     try:
-        kept = services.merge_people(keep=keep, merge=other, merged_by=_user(request))
+        kept = services.merge_people(keep=keep, merge=other, merged_by=signed_in_user(request))
     except PeopleError as error:
         messages.error(request, str(error))
         return redirect("people:duplicates", tenant.coalition.slug)

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "cairn.accounts",
     "cairn.coalitions",
     "cairn.people",
+    "cairn.campaigns",
+    "cairn.governance",
+    "cairn.petitions",
+    "cairn.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its static files: the API docs page serves Swagger UI locally, never from a CDN
     "django_tasks",
     "django_tasks_db",
 ]
@@ -116,6 +121,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT: Path | None = Path(os.environ.get("CAIRN_STATIC_ROOT", DATA_DIR / "staticfiles"))
+# Uploaded files (CSV imports: personal data, deleted after the import). Never served by URL.
+MEDIA_ROOT = Path(os.environ.get("CAIRN_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -146,6 +153,16 @@ CAIRN_LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", "9
 CAIRN_PROXY_HOPS = int(os.environ.get("CAIRN_PROXY_HOPS", "0"))
 # The public address of this site, for links in emails sent by background tasks.
 CAIRN_SITE_URL = os.environ.get("CAIRN_SITE_URL", "http://127.0.0.1:8000")
+
+# The OSDI API: requests per token in each fixed window, beyond which it answers 429.
+CAIRN_API_RATE_LIMIT = int(os.environ.get("CAIRN_API_RATE_LIMIT", "600"))
+CAIRN_API_RATE_WINDOW_SECONDS = int(os.environ.get("CAIRN_API_RATE_WINDOW_SECONDS", "60"))
+
+# Campaign dashboards: recount engagement when the counted totals are older than this (seconds).
+CAIRN_ENGAGEMENT_MAX_AGE = int(os.environ.get("CAIRN_ENGAGEMENT_MAX_AGE", "300"))
+# Measurement feeds: fetch timeout (seconds), and whether private/loopback addresses may be fetched.
+CAIRN_FEED_TIMEOUT = float(os.environ.get("CAIRN_FEED_TIMEOUT", "10"))
+CAIRN_FEED_ALLOW_PRIVATE = os.environ.get("CAIRN_FEED_ALLOW_PRIVATE", "") == "1"
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,9 @@ if not SECRET_KEY:
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("CAIRN_SSL_REDIRECT", "1") == "1"
+# The OSDI API never redirects (a redirected POST becomes a GET): over plain HTTP it answers a
+# JSON 403 instead (cairn.api.osdi.urls).
+SECURE_REDIRECT_EXEMPT = [r"^api/v2(/|$)"]
 SECURE_HSTS_SECONDS = int(os.environ.get("CAIRN_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

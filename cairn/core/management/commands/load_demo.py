@@ -6,9 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
+from cairn.governance.demo import load_demo_decisions
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
+from cairn.petitions.demo import load_demo_petitions
 
 
 class Command(BaseCommand):
@@ -26,6 +29,9 @@ class Command(BaseCommand):
         loaded = load_demo_coalition()
         coalition = loaded.coalition
         supporters = load_demo_supporters(coalition=coalition, count=options["supporters"])
+        load_demo_petitions(coalition)
+        load_demo_decisions(coalition)
+        load_demo_campaign(coalition)
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
