@@ -62,9 +62,9 @@ def test_steward_adds_a_measurement_and_sees_progress_update(live_server, page, 
     rows_before = page.get_by_test_id("measurements").locator("tbody tr").count()
     today = timezone.localdate()
     assert Measurement.objects.filter(objective=beds).latest("on").on < today
-    page.get_by_label("Date").fill(today.isoformat())
-    page.get_by_label("Value (beds per 100,000 residents)").fill("24.1")
-    page.get_by_label("Note").fill("Two new crisis units opened")
+    page.get_by_label("Date", exact=True).fill(today.isoformat())
+    page.get_by_label("Value (beds per 100,000 residents)", exact=True).fill("24.1")
+    page.get_by_label("Note", exact=True).fill("Two new crisis units opened")
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("button", name="Add measurement").click()
 
