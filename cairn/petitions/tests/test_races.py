@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connections
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from cairn.engines.emails import canonical_email
-from cairn.petitions import services
+from cairn.petitions import services, tasks
 from cairn.petitions.models import Petition, Signature
 
 from .conftest import links
@@ -71,13 +72,11 @@ def _worker(worker: int, slug: str, barrier: Any, results: Any) -> None:
         connections.close_all()
 
 
-def test_two_hundred_parallel_signatures_leave_one_per_canonical_email(petition):
-    # given an open petition
-    assert petition.status == Petition.Status.OPEN
+def sign_in_parallel(petition: Petition) -> Counter[str]:
+    """200 requests at once, with 40 people each spelling their email 5 ways: the outcomes."""
     context = mp.get_context("fork")
     barrier, results = context.Barrier(PROCESSES), context.Queue()
     connections.close_all()
-    # when 200 requests sign it at once, with 40 people each spelling their email 5 ways
     processes = [
         context.Process(target=_worker, args=(n, petition.slug, barrier, results))
         for n in range(PROCESSES)
@@ -89,6 +88,14 @@ def test_two_hundred_parallel_signatures_leave_one_per_canonical_email(petition)
         outcomes.update(results.get(timeout=180))
     for process in processes:
         process.join(timeout=30)
+    return outcomes
+
+
+def test_two_hundred_parallel_signatures_leave_one_per_canonical_email(petition):
+    # given an open petition
+    assert petition.status == Petition.Status.OPEN
+    # when 200 requests sign it at once, with 40 people each spelling their email 5 ways
+    outcomes = sign_in_parallel(petition)
     # then every request was answered (a redirect to the thank-you page), none failed
     assert outcomes["sign 302"] == PROCESSES * REQUESTS_EACH, outcomes
     assert not [key for key in outcomes if key.startswith("error")], outcomes
@@ -102,3 +109,20 @@ def test_two_hundred_parallel_signatures_leave_one_per_canonical_email(petition)
     assert outcomes["confirm 200"] == 2 * PEOPLE
     assert services.current_count(petition) == PEOPLE
     assert services.recount_petition(petition=petition) == (PEOPLE, PEOPLE)
+
+
+def test_with_database_tasks_each_new_signature_queues_its_email_once(petition):
+    """The production task backend: on PostgreSQL the signing statement writes the task row."""
+    # given the database task backend (the workers inherit the setting when forked)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        # when 200 requests sign at once
+        outcomes = sign_in_parallel(petition)
+    # then all were answered, one signature per canonical email
+    assert outcomes["sign 302"] == PROCESSES * REQUESTS_EACH, outcomes
+    rows = list(Signature.objects.filter(petition=petition))
+    assert len(rows) == PEOPLE
+    # and exactly one "new signature" email task per signature, naming it by its referral code
+    new = DBTaskResult.objects.filter(
+        task_path=tasks.send_new_signature_confirmation.module_path
+    ).values_list("args_kwargs", flat=True)
+    assert sorted(args["args"][0] for args in new) == sorted(row.ref_code for row in rows)
