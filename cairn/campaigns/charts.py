@@ -11,6 +11,9 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 760
 LEFT, RIGHT = 88, 16  # room for y labels; right margin
@@ -23,10 +26,14 @@ class TimeScale:
     last: dt.date
     left: float = LEFT
     right: float = WIDTH - RIGHT
+    span: int = field(init=False, repr=False)  # days; computed once, the scale maps every point
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "span", max((self.last - self.first).days, 1))
 
     def __call__(self, on: dt.date) -> float:
-        span = max((self.last - self.first).days, 1)
-        return round(self.left + (self.right - self.left) * (on - self.first).days / span, 1)
+        days = (on - self.first).days
+        return round(self.left + (self.right - self.left) * days / self.span, 1)
 
     def ticks(self, count: int = 6) -> list[tuple[float, str]]:
         """Month starts, thinned to about `count` labels."""
@@ -98,6 +105,16 @@ class Line:
     @property
     def d(self) -> str:
         return " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(self.points))
+
+    @property
+    def dots_svg(self) -> SafeString:
+        """A circle at each point, written here like `d`: a template loop over the points cost
+        more than the rest of the chart (the template prints numbers the same way, `str`)."""
+        css = escape(self.css)
+        circles = (
+            f'<circle class="chart__dot {css}" cx="{x}" cy="{y}" r="3"/>' for x, y in self.points
+        )
+        return mark_safe("".join(circles))  # noqa: S308 - numbers and an escaped class name
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import TypeVar
 
 from .charts import (
@@ -18,8 +20,8 @@ from .charts import (
     nice_range,
     stack,
 )
-from .models import POSITION_RANK, Position
-from .selectors import Dashboard, ObjectiveStatus
+from .models import POSITION_RANK, Measurement, Position
+from .selectors import Dashboard, MeasuredSeries, MeasuredValue, ObjectiveStatus
 
 OBJECTIVE_WIDTH = 560
 MAX_POINTS = 160  # a line never needs more points than about a third of its width in pixels
@@ -27,14 +29,35 @@ MAX_DOTS = 60  # beyond this, dots hide the line
 T = TypeVar("T")
 
 
-def thin(points: list[T], limit: int = MAX_POINTS) -> list[T]:
+def thin(points: Sequence[T], limit: int = MAX_POINTS) -> Sequence[T]:
     """At most about `limit` evenly spaced points, the first and last always kept: years of
     daily figures draw the same line at a fraction of the page size (and of the time)."""
     if len(points) <= limit:
         return points
     step = -(-len(points) // limit)
     kept = points[::step]
-    return kept if kept[-1] is points[-1] else [*kept, points[-1]]
+    return kept if (len(points) - 1) % step == 0 else [*kept, points[-1]]
+
+
+def _on(m: Measurement | MeasuredValue) -> dt.date:
+    return m.on
+
+
+def _between(
+    rows: Sequence[Measurement | MeasuredValue], first: dt.date | None, last: dt.date
+) -> Sequence[Measurement | MeasuredValue]:
+    """The rows (in date order) dated from `first` (None: the start) to `last`, by bisection:
+    years of daily rows are not scanned once per chart."""
+    if isinstance(rows, MeasuredSeries):  # its dates are a column already
+        start = 0 if first is None else bisect_left(rows.days, first)
+        return rows[start : bisect_right(rows.days, last)]
+    start = 0 if first is None else bisect_left(rows, first, key=_on)
+    return rows[start : bisect_right(rows, last, key=_on)]
+
+
+def _extremes(rows: Sequence[Measurement | MeasuredValue]) -> tuple[float, float] | None:
+    values = rows.values if isinstance(rows, MeasuredSeries) else [m.value for m in rows]
+    return (float(min(values)), float(max(values))) if values else None
 
 
 def _line(
@@ -59,10 +82,10 @@ def objective_chart(status: ObjectiveStatus) -> Chart:
     objective, result = status.objective, status.progress
     baseline, target = float(objective.baseline_value), float(objective.target_value)
     rows = status.measurements  # in date order
-    measured_values = [float(m.value) for m in rows]
     values = [baseline, target]
-    if measured_values:
-        values += [min(measured_values), max(measured_values)]
+    extremes = _extremes(rows)
+    if extremes:
+        values += extremes
     if result.interval:
         values.extend(result.interval)
     last = max(objective.deadline, status.as_of, rows[-1].on if rows else objective.baseline_on)
@@ -72,7 +95,7 @@ def objective_chart(status: ObjectiveStatus) -> Chart:
     y = ValueScale(low, high, top, top + 220)
     panel = Panel(title=objective.unit.capitalize(), top=top, height=220)
     panel.y_ticks = y.ticks()
-    shown = [m for m in rows if m.on <= status.as_of]
+    shown = _between(rows, None, status.as_of)
     measured = [(objective.baseline_on, baseline)]
     measured += [(m.on, float(m.value)) for m in thin(shown)]
     panel.lines.append(_line("series--a", "Measured", measured, x, y, count=len(shown) + 1))
@@ -140,8 +163,8 @@ def chain_chart(board: Dashboard) -> Chart:
     y = ValueScale(*nice_range(weekly, include_zero=True), tops[0], tops[0] + 130)
     engagement.y_ticks = y.ticks(3)
     for css, series in zip(SERIES, board.engagement, strict=False):
-        points = [(x(day + dt.timedelta(days=3)), y(n)) for day, n in series.weeks]
-        engagement.lines.append(Line(css, series.label, thin(points), dots=False))
+        points = [(x(day + dt.timedelta(days=3)), y(n)) for day, n in thin(series.weeks)]
+        engagement.lines.append(Line(css, series.label, points, dots=False))
     panels.append(engagement)
 
     # positions: one strip per decision-maker, coloured by position over time
@@ -173,15 +196,15 @@ def chain_chart(board: Dashboard) -> Chart:
                      height=150)  # fmt: skip
     shares = [0.0, 100.0]
     for status in board.objectives:
-        values = [float(m.value) for m in status.measurements]
-        if values:  # the share is linear in the value: its extremes are the values' extremes
-            shares += [100 * _share_of(status, min(values)), 100 * _share_of(status, max(values))]
+        extremes = _extremes(status.measurements)
+        if extremes:  # the share is linear in the value: its extremes are the values' extremes
+            shares += [100 * _share_of(status, value) for value in extremes]
     y = ValueScale(*nice_range(shares, include_zero=True), tops[2], tops[2] + 150)
     outcomes.y_ticks = [(pos, f"{label}%") for pos, label in y.ticks(4)]
     outcomes.rules.append(Rule("rule--target", "Target", y=y(100)))
     for css, status in zip(SERIES[2:] + SERIES[:2], board.objectives, strict=False):
         objective = status.objective
-        shown = [m for m in status.measurements if campaign.starts_on <= m.on <= campaign.ends_on]
+        shown = _between(status.measurements, campaign.starts_on, campaign.ends_on)
         data = [(max(objective.baseline_on, campaign.starts_on), 0.0)]
         data += [(m.on, 100 * _share(status, m)) for m in thin(shown)]
         outcomes.lines.append(_line(css, objective.metric, data, x, y, count=len(shown) + 1))

@@ -9,9 +9,13 @@ over its own rows otherwise — whatever the number of supporters or signatures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, overload
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, FloatField, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
@@ -38,6 +42,11 @@ def campaigns(*, coalition: Coalition) -> QuerySet[Campaign]:
     return Campaign.objects.for_coalition(coalition).annotate(
         objective_count=Count("objectives", filter=Q(objectives__status=Objective.Status.OPEN)),
     )
+
+
+def campaign_choices(*, coalition: Coalition) -> QuerySet[Campaign]:
+    """The campaigns that another app's row (a petition) may serve, by name."""
+    return Campaign.objects.for_coalition(coalition).order_by("name", "pk")
 
 
 def campaign(*, coalition: Coalition, pk: int) -> Campaign | None:
@@ -150,6 +159,50 @@ class MeasuredValue:
     source: str
 
 
+class MeasuredSeries(Sequence[MeasuredValue]):
+    """An objective's measurements in date order, held as three columns (dates, values as
+    floats, sources); an item or a slice is made when asked for.
+
+    Years of daily values stay cheap this way: filling three lists costs a tenth of making an
+    instance a day, the charts read the columns directly, and the dates, floats and strings in
+    them are invisible to the garbage collector. Thousands of instances held through a request
+    were promoted to its oldest generation: a full collection every few requests, which made
+    the slowest twentieth of them twice as slow as the median.
+    """
+
+    __slots__ = ("days", "sources", "values")
+
+    def __init__(
+        self,
+        days: list[dt.date] | None = None,
+        values: list[float] | None = None,
+        sources: list[str] | None = None,
+    ) -> None:
+        self.days = [] if days is None else days
+        self.values = [] if values is None else values
+        self.sources = [] if sources is None else sources
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    @overload
+    def __getitem__(self, index: int) -> MeasuredValue: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> MeasuredSeries: ...
+
+    def __getitem__(self, index: int | slice) -> MeasuredValue | MeasuredSeries:
+        if isinstance(index, slice):
+            return MeasuredSeries(self.days[index], self.values[index], self.sources[index])
+        return MeasuredValue(self.days[index], self.values[index], self.sources[index])
+
+    def __iter__(self) -> Iterator[MeasuredValue]:
+        return map(MeasuredValue, self.days, self.values, self.sources)
+
+    def points(self) -> list[engine.Point]:
+        return list(map(engine.Point, self.days, self.values))
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectiveStatus:
     objective: Objective
@@ -189,7 +242,10 @@ class ObjectiveStatus:
 def objective_status(
     *, objective: Objective, rows: Sequence[Measurement | MeasuredValue], as_of: dt.date
 ) -> ObjectiveStatus:
-    points = [engine.Point(m.on, float(m.value)) for m in rows]
+    if isinstance(rows, MeasuredSeries):
+        points = rows.points()
+    else:
+        points = [engine.Point(m.on, float(m.value)) for m in rows]
     return ObjectiveStatus(
         objective=objective,
         measurements=rows,
@@ -206,16 +262,41 @@ def objective_statuses(*, campaign: Campaign, as_of: dt.date) -> list[ObjectiveS
         .filter(campaign=campaign)
         .exclude(status=Objective.Status.RENEWED)
     )
-    values: dict[int, list[MeasuredValue]] = {o.pk: [] for o in objectives}
+    series = {o.pk: MeasuredSeries() for o in objectives}
     rows = (
         Measurement.objects.for_coalition(campaign.coalition_id)
         .filter(objective__in=objectives)
         .order_by("objective_id", "on", "pk")
         .values_list("objective_id", "on", Cast("value", FloatField()), "source")
     )
-    for objective_id, on, value, source in rows:
-        values[objective_id].append(MeasuredValue(on, value, source))
-    return [objective_status(objective=o, rows=values[o.pk], as_of=as_of) for o in objectives]
+    with _rows(rows) as fetched:
+        for objective_id, on, value, source in fetched:
+            one = series[objective_id]
+            one.days.append(on)
+            one.values.append(value)
+            one.sources.append(source)
+    return [objective_status(objective=o, rows=series[o.pk], as_of=as_of) for o in objectives]
+
+
+@contextmanager
+def _rows(query: QuerySet[Any]) -> Iterator[Iterable[tuple[Any, ...]]]:
+    """The rows of a `values_list` query as the database driver returns them, one at a time.
+
+    The query is the ORM's own (tenant filter, ordering, casts); only Django's per-row converters
+    are skipped. For columns whose driver value is already the Python type (dates from SQLite's
+    registered converter and from psycopg, floats from a CAST, text) they change nothing but cost
+    about 2 µs a row: 15 ms of the dashboard on SQLite (a few on PostgreSQL) over five years of
+    daily measurements of three objectives. One row at a time rather than a list of all of
+    them: each row's tuple is freed once read.
+    """
+    try:
+        sql, params = query.query.get_compiler(using=query.db).as_sql()
+    except EmptyResultSet:  # the ORM would not query either
+        yield ()
+        return
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        yield cursor
 
 
 # --- engagement and member contribution ---------------------------------------------------------
@@ -259,11 +340,13 @@ def engagement(
         rows = CampaignEngagement.objects.for_coalition(campaign.coalition_id).filter(
             campaign=campaign, source__in=counted_keys
         )
-        for key, week, member, count in rows.values_list("source", "week", "membership", "count"):
-            if week is None:
-                members[key][member] = count
-            elif first <= week <= last:
-                weekly[key][(week - first).days // 7] += count
+        columns = rows.values_list("source", "week", "membership", "count")
+        with _rows(columns) as fetched:
+            for key, week, member, count in fetched:
+                if week is None:
+                    members[key][member] = count
+                elif first <= week <= last:
+                    weekly[key][(week - first).days // 7] += count
     series = []
     for source in registered:
         if source.key in counted_keys:

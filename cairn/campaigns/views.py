@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.coalitions.access import Tenant, coalition_view, found, is_htmx, signed_in_user
 from cairn.coalitions.policy import Action
+from cairn.petitions import selectors as petition_selectors
 
-from . import figures, importing, selectors, services
+from . import figures, importing, selectors, services, tables
 from .csvout import csv_response
 from .forms import (
     CampaignForm,
@@ -121,12 +122,17 @@ def campaign(request: HttpRequest, tenant: Tenant, campaign_id: int) -> HttpResp
     today = timezone.localdate()
     manage = tenant.allows(Action.MANAGE_CAMPAIGNS)
     owners = selectors.owners(coalition=tenant.coalition)
+    petitions = list(
+        petition_selectors.petitions_for_campaign(coalition=tenant.coalition, campaign_id=row.pk)
+    )
+    counts = petition_selectors.counts_for(petitions)
     return render(
         request,
         "campaigns/campaign.html",
         _context(
             tenant,
             campaign=row,
+            petitions=[(p, counts[p.pk]) for p in petitions],
             phases=selectors.phases(campaign=row),
             targets=selectors.targets(campaign=row),
             objectives=selectors.objective_statuses(campaign=row, as_of=today),
@@ -554,9 +560,14 @@ def _dashboard_context(tenant: Tenant, board: selectors.Dashboard) -> dict[str, 
         campaign=board.campaign,
         board=board,
         chain=figures.chain_chart(board),
-        objective_charts=[(s, figures.objective_chart(s)) for s in board.objectives],
+        objective_charts=[
+            (s, figures.objective_chart(s), tables.latest_measurement_rows(s.measurements))
+            for s in board.objectives
+        ],
         funnel=figures.funnel(board),
         positions=list(Position),
+        engagement_rows=tables.engagement_rows(board.engagement_table),
+        contribution_rows=tables.contribution_rows(board.contribution),
     )
 
 

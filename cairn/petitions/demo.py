@@ -1,10 +1,11 @@
 """Demo petitions for the demo coalition: a live petition to the state legislative leaders with a
-couple of thousand signatures, and one waiting for moderation.
+couple of thousand signatures, serving the demo campaign, and one waiting for moderation.
 
 The petitions go through the services (create, co-sign, submit, open), so they obey every rule;
 the signatures are bulk-inserted (a seeded generator makes the same ones each run) and the
 counter is then rebuilt by `recount_petition`, exactly as the recount command would. A second run
-finds the petitions by slug and creates nothing.
+finds the petitions by slug and creates nothing. The demo campaign is loaded first when it is
+missing (`load_demo` loads petitions before campaigns; loading it is idempotent too).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.campaigns.demo import load_demo_campaign
+from cairn.campaigns.models import Campaign
 from cairn.coalitions.demo import (
     CRISIS_LINE,
     DECISION_MAKERS,
@@ -76,9 +79,14 @@ def load_demo_petitions(coalition: Coalition, *, confirmed: int = CONFIRMED) -> 
     )
     if owner is None:
         return PetitionsLoad(created=0, signatures=0)
+    campaign = load_demo_campaign(coalition).campaign
     if not Petition.objects.filter(slug=LIVE_SLUG).exists():
         created += 1
-        _live_petition(coalition, owner, confirmed)
+        _live_petition(coalition, owner, confirmed, campaign)
+    else:  # loaded before petitions linked to campaigns: link it as a new load does
+        Petition.objects.for_coalition(coalition).filter(
+            slug=LIVE_SLUG, campaign__isnull=True
+        ).update(campaign=campaign)
     if not Petition.objects.filter(slug=MODERATION_SLUG).exists():
         created += 1
         services.submit_petition(
@@ -109,7 +117,9 @@ def _target(maker: object) -> dict[str, str]:
     }
 
 
-def _live_petition(coalition: Coalition, owner: Membership, confirmed: int) -> Petition:
+def _live_petition(
+    coalition: Coalition, owner: Membership, confirmed: int, campaign: Campaign
+) -> Petition:
     petition = services.create_petition(
         owner=owner,
         data=PetitionData(
@@ -125,7 +135,7 @@ def _live_petition(coalition: Coalition, owner: Membership, confirmed: int) -> P
                 "the budget, and to report every quarter how many are open."
             ),
             targets=[_target(maker) for maker in DECISION_MAKERS[:2]],
-            campaign="State budget vote",
+            campaign=campaign,
             deadline=timezone.now() + dt.timedelta(days=60),
             thresholds=[
                 {"count": 1000, "consequence": "Delivered to the Majority Leader and Chair"},

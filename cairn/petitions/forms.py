@@ -116,7 +116,10 @@ class PetitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One decision-maker per line: <code>Name | Title</code>.",
     )
-    campaign = forms.CharField(required=False, max_length=200)
+    # Its queryset is the coalition's campaigns, given by the view: nothing else validates.
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No campaign"
+    )
     deadline = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -129,10 +132,11 @@ class PetitionForm(forms.Form):
         min_value=0, max_value=50, initial=0, label="Co-signing organizations needed"
     )
 
-    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Any = None, campaigns: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if owners is not None:
             self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
 
     def clean_targets(self) -> list[dict[str, str]]:
         return [
@@ -159,7 +163,7 @@ class PetitionForm(forms.Form):
             "targets": "\n".join(
                 f"{t.get('name', '')} | {t.get('title', '')}" for t in petition.targets
             ),
-            "campaign": petition.campaign,
+            "campaign": petition.campaign_id,
             "deadline": petition.deadline,
             "thresholds": "\n".join(
                 f"{t['count']} | {t['consequence']}" for t in petition.thresholds

@@ -71,7 +71,15 @@ class Petition(models.Model):
     )
     # RESTRICT: a membership with petitions cannot be deleted alone; its coalition can (cascade).
     owner = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="+")
-    campaign = models.CharField(max_length=200, blank=True)
+    # The campaign the petition serves: one of the same coalition (the form and the services
+    # check it); SET_NULL: deleting a campaign leaves its petitions standing.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="petitions",
+    )
     deadline = models.DateTimeField(null=True, blank=True)
     thresholds = models.JSONField(
         default=list, blank=True, help_text='[{"count": 1000, "consequence": "Delivered"}]'

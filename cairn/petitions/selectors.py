@@ -136,6 +136,12 @@ def petitions_for_staff(*, coalition: Coalition) -> QuerySet[Petition]:
     return Petition.objects.for_coalition(coalition).select_related("owner__organization")
 
 
+def petitions_for_campaign(*, coalition: Coalition, campaign_id: int) -> QuerySet[Petition]:
+    """The coalition's petitions that serve one of its campaigns, in every state (staff pages);
+    `counts_for` gives their confirmed counts."""
+    return petitions_for_staff(coalition=coalition).filter(campaign_id=campaign_id)
+
+
 def petition(*, coalition: Coalition, pk: int) -> Petition | None:
     return (
         Petition.objects.for_coalition(coalition)

@@ -65,6 +65,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from cairn.accounts.models import User
+from cairn.campaigns.models import Campaign
 from cairn.coalitions.models import Coalition, Membership
 from cairn.engines.emails import canonical_email, normalize_email
 from cairn.engines.signers import name_problem, normalize_postal_code, postal_area
@@ -170,13 +171,13 @@ class PetitionData:
     background: str = ""
     details: str = ""
     targets: Sequence[dict[str, str]] = ()
-    campaign: str = ""
+    campaign: Campaign | None = None  # one of the petition's coalition
     deadline: dt.datetime | None = None
     thresholds: Sequence[dict[str, Any]] = ()
     sponsors_required: int = 0
 
 
-def _clean(data: PetitionData) -> dict[str, Any]:
+def _clean(data: PetitionData, *, coalition_id: int) -> dict[str, Any]:
     title = data.title.strip()
     if not title:
         raise PetitionError("A petition needs a title: the ask.")
@@ -190,12 +191,14 @@ def _clean(data: PetitionData) -> dict[str, Any]:
     ]
     if data.sponsors_required < 0:
         raise PetitionError("The number of co-signers cannot be negative.")
+    if data.campaign is not None and data.campaign.coalition_id != coalition_id:
+        raise PetitionError("The campaign belongs to another coalition.")
     return {
         "title": title,
         "background": data.background.strip(),
         "details": data.details.strip(),
         "targets": targets,
-        "campaign": data.campaign.strip(),
+        "campaign": data.campaign,
         "deadline": data.deadline,
         "thresholds": thresholds,
         "sponsors_required": data.sponsors_required,
@@ -215,7 +218,7 @@ def create_petition(
     *, owner: Membership, data: PetitionData, created_by: User | None, slug: str = ""
 ) -> Petition:
     """A new draft owned by a member organization of the coalition."""
-    fields = _clean(data)
+    fields = _clean(data, coalition_id=owner.coalition_id)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -255,7 +258,7 @@ def update_petition(*, petition: Petition, data: PetitionData) -> Petition:
     locked = _lock(petition)
     if locked.status != Status.DRAFT:
         raise PetitionError("Only a draft can be edited.")
-    fields = _clean(data)
+    fields = _clean(data, coalition_id=locked.coalition_id)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=list(fields))

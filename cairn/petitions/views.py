@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.accounts.models import User
+from cairn.campaigns import selectors as campaign_selectors
 from cairn.coalitions.access import Tenant, coalition_view, found
 from cairn.coalitions.models import Membership
 from cairn.coalitions.policy import Action
@@ -103,7 +104,11 @@ def new_petition(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     owners = _owners(tenant)
     if not owners.exists():
         return HttpResponse(status=403)
-    form = PetitionForm(request.POST or None, owners=owners)
+    form = PetitionForm(
+        request.POST or None,
+        owners=owners,
+        campaigns=campaign_selectors.campaign_choices(coalition=tenant.coalition),
+    )
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data["owner"]
         tenant.require(Action.MANAGE_PETITIONS, membership=owner)
@@ -131,6 +136,7 @@ def edit_petition(request: HttpRequest, tenant: Tenant, petition_id: int) -> Htt
     form = PetitionForm(
         request.POST or None,
         owners=Membership.objects.filter(pk=petition.owner_id),
+        campaigns=campaign_selectors.campaign_choices(coalition=tenant.coalition),
         initial=PetitionForm.initial_for(petition),
     )
     if request.method == "POST" and form.is_valid():
