@@ -18,6 +18,7 @@ from .models import (
 class MembershipInline(admin.StackedInline):
     model = Membership
     extra = 0
+    raw_id_fields = ["coalition"]
 
 
 @admin.register(Coalition)
@@ -32,6 +33,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "coalition", "sector", "size"]
     list_filter = ["sector", "coalition"]
     search_fields = ["name"]
+    list_select_related = ["coalition"]
+    raw_id_fields = ["coalition"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MembershipInline]
 
@@ -42,12 +45,15 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["status", "coalition"]
     search_fields = ["organization__name"]
     list_select_related = ["organization", "coalition"]
+    raw_id_fields = ["coalition", "organization"]
 
 
 @admin.register(MembershipStatusChange)
 class MembershipStatusChangeAdmin(admin.ModelAdmin):
     list_display = ["membership", "from_status", "to_status", "changed_at", "changed_by"]
     list_filter = ["to_status", "coalition"]
+    list_select_related = ["membership__organization", "changed_by"]
+    raw_id_fields = ["coalition", "membership", "changed_by"]
 
 
 @admin.register(StaffMember)
@@ -55,7 +61,8 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_display = ["user", "coalition", "role", "membership"]
     list_filter = ["role", "coalition"]
     search_fields = ["user__email", "user__full_name"]
-    raw_id_fields = ["user", "membership"]
+    list_select_related = ["user", "coalition", "membership__organization"]
+    raw_id_fields = ["user", "coalition", "membership"]
 
 
 @admin.register(Invitation)
@@ -64,6 +71,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role", "coalition"]
     search_fields = ["email"]
     readonly_fields = ["nonce", "accepted_at", "accepted_by"]
+    list_select_related = ["coalition"]
+    raw_id_fields = ["coalition", "membership", "invited_by"]
 
 
 class DeliveryInline(admin.TabularInline):
@@ -78,6 +87,8 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_display = ["description", "membership", "kind", "quantity", "unit", "due_date"]
     list_filter = ["kind", "coalition"]
     search_fields = ["description", "membership__organization__name"]
+    list_select_related = ["membership__organization"]
+    raw_id_fields = ["coalition", "membership", "pledged_by"]
     inlines = [DeliveryInline]
 
 
@@ -85,3 +96,5 @@ class CommitmentAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["commitment", "quantity", "delivered_on", "recorded_by"]
     list_filter = ["coalition"]
+    list_select_related = ["commitment__membership__organization", "recorded_by"]
+    raw_id_fields = ["coalition", "commitment", "recorded_by"]
