@@ -1,6 +1,7 @@
 """The `cairn` console script.
 
-cairn demo [--port N]   migrate, load the demo coalition, serve it on 127.0.0.1 (dev settings)
+cairn demo [--port N]   migrate, load the demo coalition, serve it on 127.0.0.1 with a task
+                        worker beside it (dev settings)
 cairn serve [...]       the production server: gunicorn on CAIRN_BIND (default 127.0.0.1:8000)
 cairn worker [...]      run background tasks (django-tasks database backend)
 cairn import-people FILE --coalition SLUG [...]   import people from a CSV file, with progress
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -60,7 +62,17 @@ def demo(argv: Sequence[str]) -> None:
     )
     sys.stdout.flush()
     if not args.no_serve:
-        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
+        # Emails, imports and recounts run in the task queue: the demo runs a worker beside the
+        # server, so signing a petition prints its confirmation email on this console.
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from cairn.cli import main; main(['worker', '--no-reload'])"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": DEMO_SETTINGS},
+        )
+        try:
+            call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def serve(argv: Sequence[str]) -> None:
