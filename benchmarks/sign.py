@@ -47,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -352,28 +353,9 @@ def run_phase(
     }
 
 
-def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float | None:
-    """User + system CPU of the server and its workers so far (Linux /proc), else None."""
-    try:
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # gone meanwhile
-            pid, ppid = int(entry.name), int(fields[1])
-            if server.pid in (pid, ppid):
-                total += int(fields[11]) + int(fields[12])
-        return total / ticks
-    except (OSError, ValueError):
-        return None
-
-
-def database_cpu_seconds() -> float | None:
-    """User + system CPU of every PostgreSQL server process on this machine so far (Linux)."""
+def cpu_seconds(counted: Callable[[int, int, str], bool]) -> float | None:
+    """User + system CPU so far of the processes for which counted(pid, ppid, name) holds
+    (Linux /proc), else None."""
     try:
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0
@@ -383,14 +365,24 @@ def database_cpu_seconds() -> float | None:
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
-                continue
-            name, fields = stat.split("(", 1)[1].rsplit(")", 1)
-            if name.startswith("postgres"):
-                parts = fields.split()
-                total += int(parts[11]) + int(parts[12])
+                continue  # gone meanwhile
+            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+            fields = rest.split()
+            if counted(int(entry.name), int(fields[1]), name):
+                total += int(fields[11]) + int(fields[12])
         return total / ticks
     except (OSError, ValueError):
         return None
+
+
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float | None:
+    """The server and its workers."""
+    return cpu_seconds(lambda pid, ppid, _: server.pid in (pid, ppid))
+
+
+def database_cpu_seconds() -> float | None:
+    """Every PostgreSQL server process on this machine."""
+    return cpu_seconds(lambda pid, ppid, name: name.startswith("postgres"))
 
 
 def load_cpu_seconds() -> float:
