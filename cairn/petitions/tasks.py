@@ -44,22 +44,24 @@ def _send(template: str, signature: Signature, site_url: str, **extra: Any) -> N
     )
 
 
-def _signature(signature_id: int) -> Signature | None:
+def _signature(**lookup: Any) -> Signature | None:
     return (
-        Signature.objects.select_related("petition", "petition__coalition")
-        .filter(pk=signature_id)
-        .first()
+        Signature.objects.select_related("petition", "petition__coalition").filter(**lookup).first()
     )
 
 
-@task()
-def send_signature_confirmation(signature_id: int, site_url: str) -> bool:
+def _send_confirmation(signature: Signature | None, site_url: str) -> bool:
     """Email the confirmation link; nothing once the signature is confirmed."""
-    signature = _signature(signature_id)
     if signature is None or signature.confirmed_at is not None:
         return False
     _send("confirm", signature, site_url)
     return True
+
+
+@task()
+def send_signature_confirmation(signature_id: int, site_url: str) -> bool:
+    """Email the confirmation link again (a pending signer signed again)."""
+    return _send_confirmation(_signature(pk=signature_id), site_url)
 
 
 @task()
@@ -70,15 +72,7 @@ def send_new_signature_confirmation(ref_code: str, site_url: str) -> bool:
     be written by the same statement as the signature (see services._insert_signature), and,
     unlike an email address, it is no personal data left behind in the task table.
     """
-    signature = (
-        Signature.objects.select_related("petition", "petition__coalition")
-        .filter(ref_code=ref_code)
-        .first()
-    )
-    if signature is None or signature.confirmed_at is not None:
-        return False
-    _send("confirm", signature, site_url)
-    return True
+    return _send_confirmation(_signature(ref_code=ref_code), site_url)
 
 
 @task()
@@ -92,7 +86,7 @@ def record_confirmed_signer(signature_id: int) -> bool:
 @task()
 def send_already_signed(signature_id: int, site_url: str) -> bool:
     """Tell a confirmed signer who signed again that their signature counts already."""
-    signature = _signature(signature_id)
+    signature = _signature(pk=signature_id)
     if signature is None or signature.confirmed_at is None:
         return False
     _send("already_signed", signature, site_url)
