@@ -58,6 +58,11 @@ class Coalition(models.Model):
     horizon_start = models.DateField()
     horizon_end = models.DateField()
     charter = models.TextField(blank=True, help_text="How the coalition makes decisions.")
+    publish_public_page = models.BooleanField(
+        default=False,
+        help_text="Show a public page (mission, listed members, open petitions) and list the "
+        "coalition on the front page.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -132,6 +137,10 @@ class Membership(models.Model):
         default=Decimal(1),
         validators=[MinValueValidator(Decimal(0))],
         help_text="1 for one member, one vote; a declared weight otherwise.",
+    )
+    listed_publicly = models.BooleanField(
+        default=False,
+        help_text="The organization chose to be named on the coalition's public page.",
     )
 
     objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
