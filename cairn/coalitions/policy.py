@@ -21,6 +21,8 @@ class Action(StrEnum):
     RECORD_DELIVERY = "record_delivery"
     # Supporters: every role sees people, scoped by sharing consent (cairn.people.selectors).
     MANAGE_PEOPLE = "manage_people"  # tags, lists, merges, adding people by hand
+    # Tag people, put them on lists, save segments: an organizer only the people it may see.
+    TAG_PEOPLE = "tag_people"
     ERASE_PERSON = "erase_person"
     # Decisions (cairn.governance): stewards run them; an organizer votes for its own organization.
     MANAGE_DECISIONS = "manage_decisions"  # draft, open, close, reopen, record outcomes, audit log
@@ -38,7 +40,7 @@ class Action(StrEnum):
 # Actions a role may take on any member organization of its coalition.
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.STEWARD: frozenset(Action) - {Action.VOTE},
-    Role.ORGANIZER: frozenset({Action.VIEW}),
+    Role.ORGANIZER: frozenset({Action.VIEW, Action.TAG_PEOPLE}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 # Actions an organizer may take for its own member organization only.
