@@ -8,8 +8,20 @@ truncation that the rules themselves prescribe.
 **Instant runoff (single winner).** Each round, every ballot counts, with its voter's weight, for
 its highest-ranked continuing candidate; a ballot with none left is exhausted. A candidate with more
 than half of the continuing (non-exhausted) weight is elected; otherwise the candidate with the
-fewest votes is eliminated, one per round (no batch elimination), and the count goes on. A last
-continuing candidate is elected.
+fewest votes is eliminated, one per round, and the count goes on. A last continuing candidate is
+elected. When several candidates tie for the fewest votes, the tie is settled by the first of these
+rules that applies, and the result says which one did (``Tie.resolution``):
+
+1. *bulk exclusion*: the tied candidates, together with as few of the next-lowest as needed, are
+   excluded in one round when their combined votes are fewer than those of the candidate just above
+   them: excluded one at a time in any order, none of them could overtake that candidate, so every
+   order ends the same;
+2. *earlier rounds*: the one with the fewest votes at the most recent earlier round at which the
+   tied candidates had unequal votes is eliminated (as the Scottish rules do, below);
+3. *same outcome*: when every order of exclusion from here on elects the same winner, the tie cannot
+   change the result, and the first tied candidate (in the order the candidates were given) goes;
+4. *lot*: only now does the winner depend on the tie: the caller's ``tiebreak`` order decides (the
+   least favoured goes), or the count stops with ``UNRESOLVED_TIE``.
 
 **Single transferable vote (multi-winner)** follows the counting rules of the Scottish Local
 Government Elections Order 2007 (SSI 2007/42), Schedule 1, rules 45 to 52, exactly:
@@ -65,7 +77,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
     Context,
@@ -108,7 +120,9 @@ class TieKind(StrEnum):
 
 
 class TieResolution(StrEnum):
+    BULK_EXCLUSION = "bulk_exclusion"  # IRV: excluded together, every order ends the same
     EARLIER_STAGE = "earlier_stage"
+    SAME_OUTCOME = "same_outcome"  # IRV: every order of exclusion elects the same winner
     TIEBREAK_ORDER = "tiebreak_order"
     UNRESOLVED = "unresolved"
 
@@ -124,6 +138,7 @@ class Tie:
     resolution: TieResolution
     chosen: str | None
     decided_at_stage: int | None = None  # the earlier stage (round) that broke it, if any
+    excluded_together: tuple[str, ...] = ()  # bulk exclusion: everyone excluded in that round
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -206,8 +221,10 @@ def _break_tie(
     names: Sequence[str],
     stage: int,
     kind: TieKind,
+    same_outcome: Callable[[list[int]], bool] | None = None,
 ) -> tuple[int | None, Tie]:
-    """Rules 49(2)/51(2): look back stage by stage, then the tiebreak order, else unresolved."""
+    """Rules 49(2)/51(2): look back stage by stage; then (IRV) whether the tie changes the outcome
+    at all; then the tiebreak order; else unresolved."""
     still = sorted(tied)
     votes = history[-1][still[0]]
     for earlier in range(len(history) - 2, -1, -1):
@@ -225,6 +242,15 @@ def _break_tie(
                     chosen=names[still[0]],
                     decided_at_stage=earlier + 1,
                 )
+    if same_outcome is not None and same_outcome(still):
+        return still[0], Tie(
+            stage=stage,
+            kind=kind,
+            tied=tuple(names[c] for c in sorted(tied)),
+            votes=votes,
+            resolution=TieResolution.SAME_OUTCOME,
+            chosen=names[still[0]],
+        )
     if all(c in tiebreak for c in still):
         pick = max if fewest else min  # least favoured is excluded; most favoured goes first
         chosen = pick(still, key=lambda c: tiebreak[c])
@@ -259,8 +285,9 @@ class IrvRound:
     votes: Mapping[str, Decimal]  # continuing candidates, in the order candidates were given
     exhausted: Decimal
     continuing_total: Decimal
-    eliminated: str | None = None
+    eliminated: str | None = None  # the one candidate eliminated this round
     elected: str | None = None
+    excluded_together: tuple[str, ...] = ()  # a bulk exclusion: every candidate excluded
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,16 +317,10 @@ def tally_irv(
         rounds: list[IrvRound] = []
         history: list[dict[int, Decimal]] = []
         ties: list[Tie] = []
+        explorer = _IrvExplorer(rows)
         while True:
             number = len(rounds) + 1
-            votes = dict.fromkeys(sorted(continuing), ZERO)
-            exhausted = ZERO
-            for ranking, weight in rows:
-                top = next((c for c in ranking if c in continuing), None)
-                if top is None:
-                    exhausted += weight
-                else:
-                    votes[top] += weight
+            votes, exhausted = _irv_count(rows, continuing)
             history.append(votes)
             live = total - exhausted
             leader = max(votes, key=lambda c: votes[c])
@@ -318,16 +339,16 @@ def tally_irv(
                 )
             fewest = min(votes.values())
             tied = [c for c in votes if votes[c] == fewest]
-            loser: int | None = tied[0]
+            losers: list[int] = tied[:1]
             if len(tied) > 1:
-                loser, tie = _break_tie(
+                losers, tie = _settle_irv_tie(
                     tied=tied,
+                    votes=votes,
                     history=history,
-                    fewest=True,
-                    tiebreak=order,
+                    order=order,
                     names=candidates,
                     stage=number,
-                    kind=TieKind.EXCLUSION,
+                    winners_without=lambda c: explorer.winners(frozenset(continuing - {c})),
                 )
                 ties.append(tie)
             rounds.append(
@@ -336,14 +357,136 @@ def tally_irv(
                     _named(votes, candidates),
                     exhausted,
                     live,
-                    eliminated=None if loser is None else candidates[loser],
+                    eliminated=candidates[losers[0]] if len(losers) == 1 else None,
+                    excluded_together=tuple(candidates[c] for c in sorted(losers))
+                    if len(losers) > 1
+                    else (),
                 )
             )
-            if loser is None:
+            if not losers:
                 return IrvResult(
                     CountStatus.UNRESOLVED_TIE, None, total, tuple(rounds), tuple(ties)
                 )
-            continuing.remove(loser)
+            continuing.difference_update(losers)
+
+
+def _irv_count(
+    rows: Sequence[tuple[tuple[int, ...], Decimal]], continuing: set[int] | frozenset[int]
+) -> tuple[dict[int, Decimal], Decimal]:
+    """Each continuing candidate's votes (top continuing preference) and the exhausted weight."""
+    votes = dict.fromkeys(sorted(continuing), ZERO)
+    exhausted = ZERO
+    for ranking, weight in rows:
+        top = next((c for c in ranking if c in continuing), None)
+        if top is None:
+            exhausted += weight
+        else:
+            votes[top] += weight
+    return votes, exhausted
+
+
+def _bulk_exclusion(votes: Mapping[int, Decimal], tied: Sequence[int]) -> list[int]:
+    """The fewest lowest candidates, all the tied among them, whose combined votes are fewer than
+    the next candidate's (so no order of excluding them one by one could change anything); empty
+    when there are none."""
+    ranked = sorted(votes, key=lambda c: (votes[c], c))
+    combined = ZERO
+    for k, candidate in enumerate(ranked[:-1], start=1):
+        combined += votes[candidate]
+        if k >= len(tied) and combined < votes[ranked[k]]:
+            return ranked[:k]
+    return []
+
+
+# An IRV count explores at most this many sets of continuing candidates to learn whether a tie
+# decides the winner; beyond it, the tie is taken to matter (a lot decides, or the count stops).
+EXPLORATION_LIMIT: Final = 50_000
+
+
+class _IrvExplorer:
+    """Every winner that some order of one-at-a-time exclusions could elect, from a set of
+    continuing candidates (the state of an IRV count is exactly that set), memoized."""
+
+    def __init__(self, rows: Sequence[tuple[tuple[int, ...], Decimal]]) -> None:
+        self.rows = rows
+        self.seen: dict[frozenset[int], frozenset[int]] = {}
+
+    def winners(self, continuing: frozenset[int]) -> frozenset[int] | None:
+        """None when the exploration would exceed EXPLORATION_LIMIT."""
+        try:
+            return self._winners(continuing)
+        except _TooManyStates:
+            return None
+
+    def _winners(self, continuing: frozenset[int]) -> frozenset[int]:
+        known = self.seen.get(continuing)
+        if known is not None:
+            return known
+        if len(self.seen) >= EXPLORATION_LIMIT:
+            raise _TooManyStates
+        votes, _ = _irv_count(self.rows, continuing)
+        total = sum(votes.values(), ZERO)
+        leader = max(votes, key=lambda c: votes[c])
+        if votes[leader] * 2 > total or len(continuing) == 1:
+            found = frozenset({leader})
+        else:
+            fewest = min(votes.values())
+            found = frozenset().union(
+                *(self._winners(continuing - {c}) for c in votes if votes[c] == fewest)
+            )
+        self.seen[continuing] = found
+        return found
+
+
+class _TooManyStates(Exception):
+    pass
+
+
+def _settle_irv_tie(
+    *,
+    tied: list[int],
+    votes: Mapping[int, Decimal],
+    history: Sequence[Mapping[int, Decimal]],
+    order: Mapping[int, int],
+    names: Sequence[str],
+    stage: int,
+    winners_without: Callable[[int], frozenset[int] | None],
+) -> tuple[list[int], Tie]:
+    """Who leaves the count at an IRV bottom tie (empty: nobody, the tie is unresolved), and how
+    the tie was settled: bulk exclusion, earlier rounds, same outcome, lot (module docstring)."""
+    tied_names = tuple(names[c] for c in sorted(tied))
+    together = _bulk_exclusion(votes, tied)
+    if together:
+        return together, Tie(
+            stage=stage,
+            kind=TieKind.EXCLUSION,
+            tied=tied_names,
+            votes=votes[tied[0]],
+            resolution=TieResolution.BULK_EXCLUSION,
+            chosen=None,
+            excluded_together=tuple(names[c] for c in sorted(together)),
+        )
+
+    def same_outcome(still: list[int]) -> bool:
+        winners: set[int] = set()
+        for candidate in still:
+            found = winners_without(candidate)
+            if found is None:
+                return False
+            winners |= found
+        return len(winners) == 1
+
+    chosen, tie = _break_tie(
+        tied=tied,
+        history=history,
+        fewest=True,
+        tiebreak=order,
+        names=names,
+        stage=stage,
+        kind=TieKind.EXCLUSION,
+        same_outcome=same_outcome,
+    )
+    return ([] if chosen is None else [chosen]), tie
 
 
 # -- single transferable vote ----------------------------------------------------------------

@@ -347,3 +347,67 @@ def test_stv_every_stage_accounts_for_every_vote(
         assert len(set(result.elected)) == len(result.elected)
         for name in result.elected:
             assert all(name != t.chosen for t in result.ties if t.kind is TieKind.EXCLUSION)
+
+
+# -- IRV ties: a count stops only when the winner depends on the tie -------------------------
+
+
+def every_order_winners(
+    ballots: Mapping[int, tuple[str, ...]],
+    weights: Mapping[int, Decimal],
+    continuing: frozenset[str],
+) -> set[str]:
+    """Brute force, written independently of the engine: every winner that some order of
+    one-at-a-time eliminations (any of the tied lowest, at every tie) elects from here."""
+    votes = dict.fromkeys(continuing, Fraction(0))
+    for voter, ranking in ballots.items():
+        top = next((c for c in ranking if c in continuing), None)
+        if top is not None:
+            votes[top] += Fraction(weights[voter])
+    live = sum(votes.values(), Fraction(0))
+    for candidate, count in votes.items():
+        if count * 2 > live or len(continuing) == 1:
+            return {candidate}
+    fewest = min(votes.values())
+    found: set[str] = set()
+    for candidate in sorted(c for c in votes if votes[c] == fewest):
+        found |= every_order_winners(ballots, weights, continuing - {candidate})
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(RANKED)
+def test_irv_stops_at_a_tie_only_when_the_winner_depends_on_it(
+    data: dict[int, tuple[tuple[str, ...], Decimal]],
+) -> None:
+    # given
+    ballots, weights = split(data)
+    # when
+    result = tally_irv(candidates=CANDIDATES, ballots=ballots, weights=weights)
+    # then: a reported unresolved tie means that excluding each tied candidate in turn (and every
+    # order after that) elects different winners; a complete count elects one that some order does
+    if result.status is CountStatus.UNRESOLVED_TIE:
+        last = result.rounds[-1]
+        tie = result.ties[-1]
+        assert tie.chosen is None
+        winners: set[str] = set()
+        for candidate in tie.tied:
+            winners |= every_order_winners(ballots, weights, frozenset(last.votes) - {candidate})
+        assert len(winners) >= 2
+    elif result.status is CountStatus.COMPLETE:
+        assert result.winner in every_order_winners(ballots, weights, frozenset(CANDIDATES))
+
+
+@settings(max_examples=300, deadline=None)
+@given(RANKED)
+def test_irv_elects_the_winner_of_every_order_when_all_orders_agree(
+    data: dict[int, tuple[tuple[str, ...], Decimal]],
+) -> None:
+    # given ballots on which every order of tied eliminations elects one and the same winner
+    ballots, weights = split(data)
+    winners = every_order_winners(ballots, weights, frozenset(CANDIDATES)) if ballots else set()
+    # when
+    result = tally_irv(candidates=CANDIDATES, ballots=ballots, weights=weights)
+    # then: the count never stops at a tie, and elects that winner
+    if len(winners) == 1:
+        assert (result.status, result.winner) == (CountStatus.COMPLETE, next(iter(winners)))

@@ -169,6 +169,72 @@ def test_irv_tiebreak_order_decides_a_tie_by_lot() -> None:
     assert result.status is CountStatus.COMPLETE
 
 
+def test_irv_bulk_excludes_a_bottom_tie_that_cannot_reach_the_next_candidate() -> None:
+    # given A 5, B 4, C 1, D 1 (C and D tie; together 2 < B's 4), 11 voters, no majority
+    ballots = voters((5, ("A",)), (4, ("B",)), (1, ("C", "B")), (1, ("D", "B")))
+    # when
+    result = tally_irv(candidates=("A", "B", "C", "D"), ballots=ballots)
+    # then: C and D go together in round 1, and B wins round 2 with 6 of 11
+    assert result.rounds[0].excluded_together == ("C", "D")
+    assert result.rounds[0].eliminated is None
+    assert dict(result.rounds[1].votes) == {"A": 5, "B": 6}
+    assert (result.status, result.winner) == (CountStatus.COMPLETE, "B")
+    (tie,) = result.ties
+    assert (tie.tied, tie.resolution, tie.excluded_together) == (
+        ("C", "D"),
+        TieResolution.BULK_EXCLUSION,
+        ("C", "D"),
+    )
+
+
+def test_irv_bulk_exclusion_takes_in_the_next_lowest_when_needed() -> None:
+    # given A 10, B 9, C 3, D 2, E 2: D and E tie, together 4 >= C's 3; with C, 7 < B's 9
+    ballots = voters(
+        (10, ("A",)), (9, ("B",)), (3, ("C", "B")), (2, ("D", "C", "B")), (2, ("E", "C", "B"))
+    )
+    # when
+    result = tally_irv(candidates=("A", "B", "C", "D", "E"), ballots=ballots)
+    # then: C, D and E go in one round; all their ballots reach B: 16 of 26
+    assert result.rounds[0].excluded_together == ("C", "D", "E")
+    assert dict(result.rounds[1].votes) == {"A": 10, "B": 16}
+    assert result.winner == "B"
+    assert result.ties[0].resolution is TieResolution.BULK_EXCLUSION
+
+
+def test_irv_tie_that_cannot_change_the_winner_does_not_stop_the_count() -> None:
+    # given A 4, B 2, C 2 (B and C tie, together 4 = A's 4: no bulk exclusion, no earlier round),
+    # and both B's and C's voters rank A next: whoever goes first, A wins
+    ballots = voters((4, ("A",)), (2, ("B", "A")), (2, ("C", "A")))
+    # when
+    result = tally_irv(candidates=("A", "B", "C"), ballots=ballots)
+    # then: the first tied candidate goes, and the result says why that was safe
+    assert (result.status, result.winner) == (CountStatus.COMPLETE, "A")
+    (tie,) = result.ties
+    assert (tie.tied, tie.resolution, tie.chosen) == (
+        ("B", "C"),
+        TieResolution.SAME_OUTCOME,
+        "B",
+    )
+    assert result.rounds[0].eliminated == "B"
+
+
+def test_irv_tie_that_decides_the_winner_uses_the_lot_only_then() -> None:
+    # given A 3, B 2, C 2: B's voters rank C next and C's rank B next, so whoever of B and C
+    # goes first, the other beats A (4 to 3): the winner depends on the tie
+    ballots = voters((3, ("A",)), (2, ("B", "C")), (2, ("C", "B")))
+    # when there is no lot, and when the lot favours B
+    stopped = tally_irv(candidates=("A", "B", "C"), ballots=ballots)
+    by_lot = tally_irv(candidates=("A", "B", "C"), ballots=ballots, tiebreak=("B", "C", "A"))
+    # then
+    assert (stopped.status, stopped.winner) == (CountStatus.UNRESOLVED_TIE, None)
+    assert stopped.ties[0].resolution is TieResolution.UNRESOLVED
+    assert (by_lot.status, by_lot.winner) == (CountStatus.COMPLETE, "B")
+    assert (by_lot.ties[0].resolution, by_lot.ties[0].chosen) == (
+        TieResolution.TIEBREAK_ORDER,
+        "C",
+    )
+
+
 def test_irv_with_no_ballots() -> None:
     result = tally_irv(candidates=("A", "B"), ballots={})
     assert (result.status, result.winner, result.rounds) == (CountStatus.NO_VALID_BALLOTS, None, ())
