@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parents[1] / "cairn"
 # Plain-text email templates: everything under templates/<app>/email/, and Django's password
 # reset email (named .html by Django's convention but sent as text).
 EMAIL_TEMPLATES = sorted(
-    [*ROOT.glob("*/templates/*/email/*.txt"), *ROOT.glob("*/templates/registration/*.txt")]
-    + list(ROOT.glob("*/templates/registration/*_email.html"))
+    [
+        *ROOT.glob("*/templates/*/email/*.txt"),
+        *ROOT.glob("*/templates/registration/*.txt"),
+        *ROOT.glob("*/templates/registration/*_email.html"),
+    ]
 )
 
 

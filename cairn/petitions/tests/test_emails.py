@@ -24,7 +24,8 @@ def test_the_confirmation_email_is_not_html_escaped(petition_factory):
     assert message.subject == f"Confirm your signature: {HOSTILE}"
     assert f"Thank you for signing “{HOSTILE}”." in message.body
     assert "Hello Ana <O'Hara> & co," in message.body
-    assert "&#x27;" not in message.body and "&amp;" not in message.body
+    assert "&#x27;" not in message.body
+    assert "&amp;" not in message.body
 
 
 def test_the_already_signed_email_is_not_html_escaped(client, petition_factory):
