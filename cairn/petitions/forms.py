@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 
 from cairn.coalitions.models import Membership
+from cairn.engines.email_typos import suggest_email
+from cairn.engines.emails import normalize_email
 from cairn.engines.signers import name_problem, postal_code_problem
 
 from .models import ListEntry, Petition
@@ -69,6 +71,8 @@ class SignForm(forms.Form):
     )
     ref = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
     channel = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    # The address a signer kept after being asked "did you mean …?": asked once, not again.
+    email_checked = forms.CharField(required=False, max_length=254, widget=forms.HiddenInput)
     # A field people never see: bots that fill every input give themselves away.
     website = forms.CharField(
         required=False,
@@ -90,7 +94,32 @@ class SignForm(forms.Form):
             problem = postal_code_problem(country, code)
             if problem:
                 self.add_error("postal_code", problem)
+        self._check_email_typo(data)
         return data
+
+    def _check_email_typo(self, data: dict[str, Any]) -> None:
+        """Offer the likely address for a mistyped common domain (the link would never arrive).
+
+        An invalid address (`sam@gmail`) gets the suggestion in its error; a valid but unlikely
+        one (`sam@gmial.com`) is asked about once: signing again with it keeps it.
+        """
+        raw = self.data.get(self.add_prefix("email"), "")
+        suggestion = suggest_email(raw) if isinstance(raw, str) else None
+        if suggestion is None:
+            return
+        if "email" in self.errors:
+            self.errors["email"] = self.error_class(
+                [f"Enter a valid email address. Did you mean {suggestion}?"]
+            )
+            return
+        email = normalize_email(data.get("email", ""))
+        if normalize_email(data.get("email_checked", "")) == email:
+            return
+        self.add_error(
+            "email", f"Did you mean {suggestion}? If {email} is right, sign again to keep it."
+        )
+        self.data = self.data.copy()  # the next submission says this address was checked
+        self.data[self.add_prefix("email_checked")] = email
 
 
 def parse_lines(text: str, separator: str) -> list[tuple[str, str]]:
