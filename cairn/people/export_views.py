@@ -1,5 +1,8 @@
 """CSV export of the people a staff member may see, and one person's data-access report.
 
+The export follows the people list's query (search, tag, postal code, city, order): the link on
+the list page carries it, so "Export" gives the people the page lists.
+
 Who may export: stewards (everyone) and organizers (only the people who consented to share with
 their organization: `selectors.visible_people`). Viewers may not. The policy has no export action
 yet, so the views ask for `Action.VIEW` and check the role here (`exporting.may_export`).
@@ -11,12 +14,13 @@ import uuid
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 
 from cairn.coalitions.access import Tenant, coalition_view, found
 from cairn.coalitions.policy import Action
 
 from . import exporting, selectors
+from .forms import PeopleFilterForm
 
 
 def _require_exporter(tenant: Tenant) -> None:
@@ -27,9 +31,18 @@ def _require_exporter(tenant: Tenant) -> None:
 @coalition_view(Action.VIEW)
 def people_csv(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     _require_exporter(tenant)
-    people = selectors.visible_people(coalition=tenant.coalition, staff=tenant.staff)
+    # the list page's query: the export holds the people the page lists, in its order
+    query = PeopleFilterForm(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest("The search or filter is not valid.")
+    people = selectors.filter_people(
+        selectors.visible_people(coalition=tenant.coalition, staff=tenant.staff),
+        query.people_filter(),
+        coalition_id=tenant.coalition.pk,
+    )
     response = StreamingHttpResponse(
-        exporting.stream_people_csv(people), content_type="text/csv; charset=utf-8"
+        exporting.stream_people_csv(people, sort=query.sort_key()),
+        content_type="text/csv; charset=utf-8",
     )
     filename = exporting.export_filename(tenant.coalition)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

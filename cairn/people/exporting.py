@@ -134,12 +134,16 @@ def people_for_export(people: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
-def stream_people_csv(people: QuerySet[Person], chunk_size: int = 1000) -> Iterator[str]:
-    """The header, then one line per person, read from the database in chunks."""
+def stream_people_csv(
+    people: QuerySet[Person], chunk_size: int = 1000, sort: str = "added"
+) -> Iterator[str]:
+    """The header, then one line per person in the order of `sort` (a `selectors.SORTS` key),
+    read from the database in chunks."""
     writer = SafeCsvWriter()
     yield "\ufeff"  # a BOM, so that Excel reads the UTF-8 that follows as UTF-8
     yield writer.row(COLUMNS)
-    for person in people_for_export(people).order_by("pk").iterator(chunk_size=chunk_size):
+    rows = selectors.sorted_people(people_for_export(people), sort)
+    for person in rows.iterator(chunk_size=chunk_size):
         yield writer.row(person_row(person))
 
 
@@ -173,7 +177,9 @@ def access_report(*, person: Person) -> dict[str, Any]:
     for saved in PeopleList.objects.filter(
         coalition_id=person.coalition_id, kind=PeopleList.Kind.SAVED_FILTER
     ).order_by("name"):
-        if selectors.apply_criteria(just_them, saved.query).exists():
+        if selectors.apply_criteria(
+            just_them, saved.query, coalition_id=person.coalition_id
+        ).exists():
             lists.append({"name": saved.name, "kind": "saved filter", "added_at": ""})
     consents = SharingConsent.objects.filter(person=person).select_related(
         "membership__organization"

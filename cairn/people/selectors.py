@@ -4,9 +4,12 @@ when what they may see depends on who they are (sharing consent)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from cairn.coalitions.models import Coalition, Role, StaffMember
 from cairn.engines.emails import canonical_email, normalize_phone
@@ -72,21 +75,139 @@ def person_by_uuid(*, people: QuerySet[Person], uuid: str) -> Person | None:
     return None if parsed is None else with_details(people).filter(uuid=parsed).first()
 
 
-def search(people: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """Name, email or phone contains `query` (case-insensitive)."""
+def search(people: QuerySet[Person], query: str, *, coalition_id: int) -> QuerySet[Person]:
+    """Name, email or phone contains `query` (case-insensitive).
+
+    Emails and phones are matched by `pk IN (subquery)` rather than a join, so that a person with
+    two matching emails is listed once without a DISTINCT over the whole result.
+    """
     query = query.strip()
     if not query:
         return people
+    emails = EmailAddress.objects.for_coalition(coalition_id).filter(address__icontains=query)
+    if "@" in query:
+        emails = EmailAddress.objects.for_coalition(coalition_id).filter(
+            Q(address__icontains=query) | Q(canonical=canonical_email(query))
+        )
     match = (
         Q(given_name__icontains=query)
         | Q(family_name__icontains=query)
-        | Q(emails__address__icontains=query)
+        | Q(pk__in=emails.values("person_id"))
     )
-    if "@" in query:
-        match |= Q(emails__canonical=canonical_email(query))
-    if normalize_phone(query):
-        match |= Q(phones__number__contains=normalize_phone(query))
-    return people.filter(match).distinct()
+    if digits := normalize_phone(query):
+        phones = PhoneNumber.objects.for_coalition(coalition_id).filter(number__contains=digits)
+        match |= Q(pk__in=phones.values("person_id"))
+    return people.filter(match)
+
+
+def with_postal_code(
+    people: QuerySet[Person], prefix: str, *, coalition_id: int
+) -> QuerySet[Person]:
+    """People with an address whose postal code starts with `prefix` (case-insensitive).
+
+    Served by the prefix indexes of migration 0003 (see `tests/test_list_page.py` for the plan).
+    """
+    prefix = prefix.strip()
+    if not prefix:
+        return people
+    addresses = PostalAddress.objects.for_coalition(coalition_id).filter(
+        postal_code__istartswith=prefix
+    )
+    return people.filter(pk__in=addresses.values("person_id"))
+
+
+def with_city(people: QuerySet[Person], prefix: str, *, coalition_id: int) -> QuerySet[Person]:
+    """People with an address whose city (locality) starts with `prefix` (case-insensitive)."""
+    prefix = prefix.strip()
+    if not prefix:
+        return people
+    addresses = PostalAddress.objects.for_coalition(coalition_id).filter(
+        locality__istartswith=prefix
+    )
+    return people.filter(pk__in=addresses.values("person_id"))
+
+
+def with_tag(people: QuerySet[Person], name: str, *, coalition_id: int) -> QuerySet[Person]:
+    """People tagged `name` (case-insensitive; tag names are unique per coalition that way)."""
+    name = name.strip()
+    if not name:
+        return people
+    tagged = Tagging.objects.for_coalition(coalition_id).filter(tag__name__iexact=name)
+    return people.filter(pk__in=tagged.values("person_id"))
+
+
+# The sort keys a list page accepts, and their orders: always ending with the primary key, so
+# that rows with equal names or dates keep one order from page to page. Each has an index.
+SORTS: dict[str, tuple[OrderBy, ...]] = {
+    "name": (
+        Lower("family_name").asc(),
+        Lower("given_name").asc(),
+        F("pk").asc(),
+    ),
+    "-name": (
+        Lower("family_name").desc(),
+        Lower("given_name").desc(),
+        F("pk").desc(),
+    ),
+    "added": (F("created_at").asc(), F("pk").asc()),
+    "-added": (F("created_at").desc(), F("pk").desc()),
+    "updated": (F("modified_at").asc(), F("pk").asc()),
+    "-updated": (F("modified_at").desc(), F("pk").desc()),
+}
+DEFAULT_SORT = "-added"
+
+
+def sort_key(value: str | None) -> str:
+    """`value` if it is a known sort key, else the default: nothing else reaches ORDER BY."""
+    return value if value in SORTS else DEFAULT_SORT
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleFilter:
+    """What a people list page filters on; as criteria it is a saved filter (segment)."""
+
+    search: str = ""
+    tag: str = ""
+    postal_code: str = ""
+    city: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.search or self.tag or self.postal_code or self.city)
+
+    def criteria(self) -> dict[str, Any]:
+        """The saved-filter criteria of this filter (the keys `apply_criteria` reads)."""
+        criteria: dict[str, Any] = {}
+        if self.search:
+            criteria["search"] = self.search
+        if self.tag:
+            criteria["tags"] = [self.tag]
+        if self.postal_code:
+            criteria["postal_code_prefix"] = self.postal_code
+        if self.city:
+            criteria["city_prefix"] = self.city
+        return criteria
+
+
+def filter_people(
+    people: QuerySet[Person], people_filter: PeopleFilter, *, coalition_id: int
+) -> QuerySet[Person]:
+    return apply_criteria(people, people_filter.criteria(), coalition_id=coalition_id)
+
+
+def sorted_people(people: QuerySet[Person], sort: str) -> QuerySet[Person]:
+    return people.order_by(*SORTS[sort_key(sort)])
+
+
+def people_by_uuids(*, people: QuerySet[Person], uuids: Iterable[str]) -> list[Person] | None:
+    """The people among `people` with these public ids, in pk order; None when any id is
+    malformed or not among `people` (so that a caller acts on all of them or on none)."""
+    maybe = {parse_uuid(value) for value in uuids}
+    parsed = {value for value in maybe if value is not None}
+    if len(parsed) != len(maybe):
+        return None
+    found = list(people.filter(uuid__in=parsed).order_by("pk"))
+    return found if len(found) == len(parsed) else None
 
 
 def tags(*, coalition: Coalition) -> QuerySet[Tag]:
@@ -106,26 +227,42 @@ def list_members(*, people_list: PeopleList, people: QuerySet[Person]) -> QueryS
     """Who is on a list: its items, or whoever matches a saved filter's criteria."""
     if people_list.kind == PeopleList.Kind.STATIC:
         return people.filter(list_items__people_list=people_list)
-    return apply_criteria(people, people_list.query)
+    return apply_criteria(people, people_list.query, coalition_id=people_list.coalition_id)
 
 
 def list_items(*, people_list: PeopleList) -> QuerySet[ListItem]:
     return ListItem.objects.filter(people_list=people_list).select_related("person")
 
 
-def apply_criteria(people: QuerySet[Person], criteria: dict[str, Any]) -> QuerySet[Person]:
-    """A saved filter: `tags` (all of), `postal_code_prefix`, `country`, `subscribed`, `source`."""
+def apply_criteria(
+    people: QuerySet[Person], criteria: dict[str, Any], *, coalition_id: int
+) -> QuerySet[Person]:
+    """A saved filter: `search` (name, email or phone), `tags` (all of), `postal_code_prefix`,
+    `city_prefix`, `country`, `subscribed`, `source_membership`. Unknown keys are ignored.
+
+    `people` must belong to coalition `coalition_id`, which scopes the related rows looked up."""
+    scope = {"coalition_id": coalition_id}
+    if search_text := criteria.get("search"):
+        people = search(people, str(search_text), **scope)
     for name in criteria.get("tags", []):
-        people = people.filter(taggings__tag__name__iexact=name)
+        people = with_tag(people, str(name), **scope)
     if prefix := criteria.get("postal_code_prefix"):
-        people = people.filter(addresses__postal_code__startswith=prefix)
+        people = with_postal_code(people, str(prefix), **scope)
+    if city := criteria.get("city_prefix"):
+        people = with_city(people, str(city), **scope)
     if country := criteria.get("country"):
-        people = people.filter(addresses__country=str(country).upper())
+        addresses = PostalAddress.objects.for_coalition(coalition_id).filter(
+            country=str(country).upper()
+        )
+        people = people.filter(pk__in=addresses.values("person_id"))
     if criteria.get("subscribed"):
-        people = people.filter(emails__status=EmailAddress.Status.SUBSCRIBED, emails__primary=True)
+        subscribed = EmailAddress.objects.for_coalition(coalition_id).filter(
+            status=EmailAddress.Status.SUBSCRIBED, primary=True
+        )
+        people = people.filter(pk__in=subscribed.values("person_id"))
     if source := criteria.get("source_membership"):
         people = people.filter(source_membership_id=source)
-    return people.distinct()
+    return people
 
 
 def timeline(*, person: Person) -> QuerySet[Activity]:

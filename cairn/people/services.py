@@ -7,6 +7,7 @@
 - create_tag / create_list: names are unique per coalition, case-insensitively; creating an
   existing name returns the existing row.
 - tag_person / add_to_list: at most one tagging (list item) per person and tag (list).
+- tag_people / add_people_to_list: all or none, and only people the acting staff member may see.
 - set_email_status: every change of subscription status is logged with its source.
 - grant_sharing / revoke_sharing: at most one consent per person and member organization.
 - record_activity: the timeline only grows (merges move it, erasure removes it).
@@ -26,9 +27,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cairn.accounts.models import User
-from cairn.coalitions.models import Coalition, Membership
+from cairn.coalitions.models import Coalition, Membership, StaffMember
 from cairn.engines.emails import canonical_email, normalize_email, normalize_phone
 
+from . import selectors
 from .hooks import registered as registered_hooks
 from .models import (
     Activity,
@@ -386,6 +388,90 @@ def add_to_list(*, people_list: PeopleList, person: Person) -> tuple[ListItem, b
 @transaction.atomic
 def remove_from_list(*, item: ListItem) -> None:
     item.delete()
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    added: int  # people newly tagged (put on the list)
+    already: int  # people who had the tag (were on the list) before
+
+
+def _require_visible(
+    people: Sequence[Person], *, coalition: Coalition, by: StaffMember
+) -> set[int]:
+    """The people's ids, if `by` may see every one of them; otherwise PeopleError."""
+    ids = {person.pk for person in people}
+    visible = selectors.visible_people(coalition=coalition, staff=by).filter(pk__in=ids)
+    if (
+        not ids
+        or any(p.coalition_id != coalition.pk for p in people)
+        or visible.count() != len(ids)
+    ):
+        raise PeopleError("You may only change people whose details you may see.")
+    return ids
+
+
+@transaction.atomic
+def tag_people(
+    *, coalition: Coalition, tag_name: str, people: Sequence[Person], by: StaffMember
+) -> tuple[Tag, BulkResult]:
+    """Tag many people at once (the tag is created if new), all or none: each must be one that
+    `by` may see (an organizer: those who share with its organization); a refusal creates no
+    tag; a person already tagged stays tagged once."""
+    ids = _require_visible(people, coalition=coalition, by=by)
+    tag, _ = create_tag(coalition=coalition, name=tag_name)
+    had = set(
+        Tagging.objects.filter(tag=tag, person_id__in=ids).values_list("person_id", flat=True)
+    )
+    now = timezone.now()
+    new = sorted(ids - had)
+    Tagging.objects.bulk_create(
+        [
+            Tagging(
+                coalition_id=tag.coalition_id,
+                tag=tag,
+                person_id=pk,
+                created_at=now,
+                modified_at=now,
+            )
+            for pk in new
+        ],
+        ignore_conflicts=True,  # tagging_unique_person_per_tag: a racing request tagged them
+    )
+    Person.objects.filter(pk__in=new).update(modified_at=now)
+    return tag, BulkResult(added=len(new), already=len(had))
+
+
+@transaction.atomic
+def add_people_to_list(
+    *, people_list: PeopleList, people: Sequence[Person], by: StaffMember
+) -> BulkResult:
+    """Put many people on a static list at once, all or none: each must be one that `by` may
+    see; a person already on the list stays on it once."""
+    if people_list.kind != PeopleList.Kind.STATIC:
+        raise PeopleError("A saved filter's members follow from its criteria.")
+    ids = _require_visible(people, coalition=people_list.coalition, by=by)
+    had = set(
+        ListItem.objects.filter(people_list=people_list, person_id__in=ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    now = timezone.now()
+    new = sorted(ids - had)
+    ListItem.objects.bulk_create(
+        [
+            ListItem(
+                coalition_id=people_list.coalition_id,
+                people_list=people_list,
+                person_id=pk,
+                created_at=now,
+                modified_at=now,
+            )
+            for pk in new
+        ],
+        ignore_conflicts=True,  # list_item_unique_person_per_list: a racing request added them
+    )
+    return BulkResult(added=len(new), already=len(had))
 
 
 # --- consent -------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_user
@@ -17,11 +20,22 @@ from cairn.coalitions.policy import Action
 from cairn.engines.dedupe import PersonKey, find_duplicates
 
 from . import exporting, selectors, services
-from .forms import ApplyTagForm, EmailStatusForm, ListForm, PersonForm, TagForm
+from .forms import (
+    ApplyTagForm,
+    BulkListForm,
+    BulkTagForm,
+    EmailStatusForm,
+    ListForm,
+    PeopleFilterForm,
+    PersonForm,
+    SegmentForm,
+    TagForm,
+)
 from .models import PeopleList, Person, Tag
 from .services import AddressInput, EmailInput, PeopleError, PersonData, PhoneInput
 
 PAGE_SIZE = 50
+MAX_SELECTED = 500  # people ticked for one bulk action
 
 
 def _people(tenant: Tenant) -> QuerySet[Person]:
@@ -34,28 +48,162 @@ def _person(tenant: Tenant, person_id: uuid.UUID) -> Person:
 
 @coalition_view(Action.VIEW)
 def people(request: HttpRequest, tenant: Tenant) -> HttpResponse:
-    rows = selectors.with_details(_people(tenant))
-    query = request.GET.get("q", "")
-    rows = selectors.search(rows, query)
-    tag_name = request.GET.get("tag", "")
-    if tag_name:
-        rows = rows.filter(taggings__tag__name__iexact=tag_name)
-    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    form = PeopleFilterForm(request.GET)
+    rows = _people(tenant)
+    if form.is_valid():
+        rows = selectors.filter_people(rows, form.people_filter(), coalition_id=tenant.coalition.pk)
+        sort = form.sort_key()
+    else:
+        sort = selectors.DEFAULT_SORT
+    page = Paginator(
+        selectors.with_details(selectors.sorted_people(rows, sort)), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    filtered = form.is_valid() and not form.people_filter().is_empty
+    can_tag = tenant.allows(Action.TAG_PEOPLE)
     return render(
         request,
         "people/people.html",
         tenant.context(
             nav_current="people",
+            form=form,
             page=page,
-            query=query,
-            tag_name=tag_name,
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            sort=sort,
+            filtered=filtered,
             tags=selectors.tags(coalition=tenant.coalition),
+            segments=_segments(tenant),
+            static_lists=selectors.lists(coalition=tenant.coalition).filter(
+                kind=PeopleList.Kind.STATIC
+            )
+            if can_tag
+            else [],
             total=page.paginator.count,
             can_export=exporting.may_export(tenant.staff),
+            can_tag=can_tag,
+            max_selected=MAX_SELECTED,
         ),
     )
+
+
+def _segments(tenant: Tenant) -> list[tuple[PeopleList, str]]:
+    """The coalition's saved filters that the list page can show, with their query strings."""
+    segments = []
+    for segment in selectors.lists(coalition=tenant.coalition).filter(
+        kind=PeopleList.Kind.SAVED_FILTER
+    ):
+        params = PeopleFilterForm.params_for(segment.query)
+        if params is not None:
+            segments.append((segment, urlencode(params)))
+    return segments
+
+
+def _back_to_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    """Back to the list page with the filters, order and page the form was posted from."""
+    params = {key: request.POST.get(key, "") for key in (*PeopleFilterForm.base_fields, "page")}
+    query = urlencode({key: value for key, value in params.items() if value})
+    url = reverse("people:people", args=[tenant.coalition.slug])
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def _selected(request: HttpRequest, tenant: Tenant) -> list[Person] | None:
+    """The people ticked on the list page: all of them visible to the user, or None."""
+    uuids = request.POST.getlist("people")
+    if not uuids or len(uuids) > MAX_SELECTED:
+        return None
+    return selectors.people_by_uuids(people=_people(tenant), uuids=uuids)
+
+
+@coalition_view(Action.TAG_PEOPLE)
+@require_POST
+def bulk_tag(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    chosen = _selected(request, tenant)
+    form = BulkTagForm(request.POST)
+    if chosen is None:
+        messages.error(request, f"Tick between 1 and {MAX_SELECTED} people you can see.")
+    elif not form.is_valid():
+        messages.error(request, "Give the tag a name.")
+    else:
+        try:
+            tag, result = services.tag_people(
+                coalition=tenant.coalition,
+                tag_name=form.cleaned_data["tag_name"],
+                people=chosen,
+                by=tenant.staff,
+            )
+        except PeopleError as error:
+            messages.error(request, str(error))
+        else:
+            done = ngettext(
+                "%(n)d person tagged %(name)s.", "%(n)d people tagged %(name)s.", result.added
+            )
+            before = ngettext("%(n)d already had it.", "%(n)d already had it.", result.already)
+            messages.success(request, _bulk_message(result, done, before, tag.name))
+    return _back_to_list(request, tenant)
+
+
+@coalition_view(Action.TAG_PEOPLE)
+@require_POST
+def bulk_add_to_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    chosen = _selected(request, tenant)
+    form = BulkListForm(request.POST)
+    target = (
+        selectors.lists(coalition=tenant.coalition)
+        .filter(uuid=form.cleaned_data["people_list"])
+        .first()
+        if form.is_valid()
+        else None
+    )
+    if chosen is None:
+        messages.error(request, f"Tick between 1 and {MAX_SELECTED} people you can see.")
+    elif target is None:
+        messages.error(request, "Choose a list.")
+    else:
+        try:
+            result = services.add_people_to_list(people_list=target, people=chosen, by=tenant.staff)
+        except PeopleError as error:
+            messages.error(request, str(error))
+        else:
+            done = ngettext(
+                "%(n)d person added to %(name)s.", "%(n)d people added to %(name)s.", result.added
+            )
+            before = ngettext(
+                "%(n)d was on it already.", "%(n)d were on it already.", result.already
+            )
+            messages.success(request, _bulk_message(result, done, before, target.name))
+    return _back_to_list(request, tenant)
+
+
+def _bulk_message(result: services.BulkResult, done: str, before: str, name: str) -> str:
+    """ "3 people tagged x. 1 already had it.": both parts pluralized by the caller."""
+    message = done % {"n": result.added, "name": name}
+    return f"{message} {before % {'n': result.already}}" if result.already else message
+
+
+@coalition_view(Action.TAG_PEOPLE)
+@require_POST
+def save_segment(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    """Save the list page's current filter and order as a named segment (a saved filter)."""
+    form = SegmentForm(request.POST)
+    query = PeopleFilterForm(request.POST)
+    if not form.is_valid() or not query.is_valid():
+        messages.error(request, "Give the segment a name.")
+        return _back_to_list(request, tenant)
+    criteria = query.people_filter().criteria()
+    if not criteria:
+        messages.error(request, "Search or filter first: a segment saves a filter.")
+        return _back_to_list(request, tenant)
+    try:
+        segment = services.create_list(
+            coalition=tenant.coalition,
+            name=form.cleaned_data["name"],
+            kind=PeopleList.Kind.SAVED_FILTER,
+            query={**criteria, "sort": query.sort_key()},
+        )
+    except PeopleError as error:
+        messages.error(request, str(error))
+        return _back_to_list(request, tenant)
+    messages.success(request, f"Segment {segment} saved.")
+    return redirect("people:list", tenant.coalition.slug, segment.uuid)
 
 
 @coalition_view(Action.MANAGE_PEOPLE)
@@ -240,13 +388,21 @@ def lists(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 def people_list(request: HttpRequest, tenant: Tenant, list_id: uuid.UUID) -> HttpResponse:
     row = found(PeopleList.objects.for_coalition(tenant.coalition).filter(uuid=list_id).first())
     members = selectors.list_members(people_list=row, people=_people(tenant))
-    page = Paginator(selectors.with_details(members).order_by("pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    sort = selectors.sort_key(row.query.get("sort")) if row.query else "added"
+    page = Paginator(
+        selectors.with_details(selectors.sorted_people(members, sort)), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    params = PeopleFilterForm.params_for(row.query) if row.query else None
     return render(
         request,
         "people/list.html",
-        tenant.context(nav_current="people", people_list=row, page=page),
+        tenant.context(
+            nav_current="people",
+            people_list=row,
+            page=page,
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            list_query=urlencode(params) if params is not None else None,
+        ),
     )
 
 
