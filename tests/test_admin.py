@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.accounts import services as account_services
 from cairn.accounts.models import AuthAttempt, User
 from cairn.api import services as api_services
 from cairn.api.models import ApiToken
@@ -210,6 +211,9 @@ def rows(
             site_url="http://testserver/",
         )
         AuthAttempt.objects.create(kind=AuthAttempt.Kind.LOGIN, email=user.email, ip="192.0.2.1")
+        account_services.request_sign_in_link(
+            email=user.email, ip="192.0.2.1", site_url="http://testserver/"
+        )
         governance_services.open_proposal(
             proposal=governance_services.create_proposal(
                 coalition=coalition,

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 
-from .models import AuthAttempt, User
+from .models import AuthAttempt, SignInLink, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -43,3 +44,15 @@ class AuthAttemptAdmin(admin.ModelAdmin):
     list_display = ["kind", "email", "ip", "attempted_at"]
     list_filter = ["kind"]
     search_fields = ["email", "ip"]
+
+
+@admin.register(SignInLink)
+class SignInLinkAdmin(admin.ModelAdmin):
+    """Read-only: links are made by the sign-in-link form and hold no usable token."""
+
+    list_display = ["user", "ip", "created_at", "expires_at", "used_at"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "nonce", "ip", "created_at", "expires_at", "used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -12,24 +12,64 @@ from . import services
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Sign in with email and password; attempts are throttled per email and per IP."""
+    """Sign in with email and password, throttled per (account, address) and per address.
+
+    A refused or failed attempt for an account under attack offers a sign-in link by email
+    (`offer_link`), so nobody can lock the owner out by failing on purpose.
+    """
 
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
+    offer_link = False
 
     def clean(self) -> dict[str, Any]:
         email = self.data.get("username", "")
         ip = client_ip(self.request)
-        if services.login_throttled(email=email, ip=ip):
+        check = services.login_check(email=email, ip=ip)
+        self.offer_link = check.under_attack
+        if not check.allowed:
+            self.offer_link = True
             raise forms.ValidationError(
-                "Too many sign-in attempts. Wait a few minutes and try again.", code="throttled"
+                f"Too many sign-in attempts from here. Try again in {_duration(check.retry_after)}"
+                ", or sign in with a link sent to your email.",
+                code="throttled",
             )
         try:
-            return super().clean()
+            cleaned = super().clean()
         except forms.ValidationError:
             services.record_failed_login(email=email, ip=ip)
             raise
+        services.record_successful_login(email=email, ip=ip)
+        return cleaned
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = (seconds + 59) // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class SignInLinkRequestForm(forms.Form):
+    """Ask for a sign-in link by email; requests are throttled per email and per address."""
+
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        if services.link_requests_throttled(email=email, ip=client_ip(self.request)):
+            raise forms.ValidationError(
+                "Too many sign-in links asked for. Use one already sent, or wait a few minutes.",
+                code="throttled",
+            )
+        return email
 
 
 class InvitedAccountForm(forms.Form):

@@ -78,6 +78,7 @@ class AuthAttempt(models.Model):
     class Kind(models.TextChoices):
         LOGIN = "login", "Failed sign-in"
         RESET = "reset", "Password reset request"
+        LINK = "link", "Sign-in link request"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     email = models.CharField(max_length=254, db_index=True)
@@ -86,6 +87,31 @@ class AuthAttempt(models.Model):
 
     class Meta:
         ordering = ["-attempted_at"]
+        indexes = [models.Index(fields=["kind", "email", "ip", "attempted_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.email} from {self.ip or '?'}"
+
+
+class SignInLink(models.Model):
+    """A single-use, expiring link that signs a user in, emailed when their account is under attack.
+
+    The emailed token is signed with the secret key over (pk, nonce), as invitations are: the
+    database holds no token, so a leaked database gives no working link.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=32, editable=False)
+    ip = models.CharField(max_length=45, blank=True)  # who asked for it
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Sign-in link for {self.user} ({'used' if self.used_at else 'unused'})"
+
+    def is_open(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

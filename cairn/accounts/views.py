@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -13,13 +14,51 @@ from django.views.decorators.http import require_http_methods
 from cairn.coalitions import services as coalition_services
 from cairn.coalitions.services import CoalitionError
 
-from .forms import EmailAuthenticationForm, EmailPasswordResetForm, InvitedAccountForm
+from . import services
+from .forms import (
+    EmailAuthenticationForm,
+    EmailPasswordResetForm,
+    InvitedAccountForm,
+    SignInLinkRequestForm,
+    client_ip,
+)
 from .models import User
 
 
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def request_sign_in_link(request: HttpRequest) -> HttpResponse:
+    """Ask for a sign-in link; the answer is the same whether or not the account exists."""
+    initial = {"email": request.GET.get("email", "")}
+    form = SignInLinkRequestForm(request.POST or None, initial=initial, request=request)
+    if request.method == "POST" and form.is_valid():
+        services.request_sign_in_link(
+            email=form.cleaned_data["email"],
+            ip=client_ip(request),
+            site_url=request.build_absolute_uri("/"),
+        )
+        return render(request, "accounts/sign_in_link_sent.html")
+    status = 422 if form.errors else 200
+    return render(request, "accounts/sign_in_link_request.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_with_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners open links: only a POST uses one); POST signs in."""
+    link = services.sign_in_link_from_token(token)
+    if link is None or not link.is_open():
+        return render(request, "accounts/sign_in_link_invalid.html", status=410 if link else 404)
+    if request.method == "POST":
+        user = services.use_sign_in_link(link=link)
+        if user is None:
+            return render(request, "accounts/sign_in_link_invalid.html", status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/sign_in_link.html", {"link": link})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
