@@ -697,6 +697,7 @@ class _Loader:
             horizon_start=self.day(HORIZON_START_DAYS),
             horizon_end=self.day(HORIZON_END_DAYS),
             charter=CHARTER,
+            default_region="US",  # the demo's phone numbers are Indiana's (+1 317)
             created_by=self.steward(),
         )
 

@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cairn.engines.phones import is_region
+
 from .models import Coalition, Commitment, Membership, Organization, Role
 
 
@@ -23,7 +25,16 @@ class DateInput(forms.DateInput):
 class CoalitionForm(forms.ModelForm):
     class Meta:
         model = Coalition
-        fields = ["name", "mission", "horizon_title", "horizon_start", "horizon_end", "charter"]
+        fields = [
+            "name",
+            "mission",
+            "horizon_title",
+            "horizon_start",
+            "horizon_end",
+            "charter",
+            "default_region",
+            "organizer_measurements_need_approval",
+        ]
         widgets = {
             "mission": forms.Textarea(attrs={"rows": 4}),
             "charter": forms.Textarea(attrs={"rows": 8}),
@@ -31,6 +42,12 @@ class CoalitionForm(forms.ModelForm):
             "horizon_end": DateInput(),
         }
         labels = {"horizon_title": "Horizon", "horizon_start": "Starts", "horizon_end": "Ends"}
+
+    def clean_default_region(self) -> str:
+        code = str(self.cleaned_data.get("default_region") or "").strip().upper()
+        if code and not is_region(code):
+            raise forms.ValidationError(f"{code} is not a country code we know (e.g. NO, US, GB).")
+        return code
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -63,6 +63,19 @@ class Coalition(models.Model):
         help_text="Show a public page (mission, listed members, open petitions) and list the "
         "coalition on the front page.",
     )
+    default_region = models.CharField(
+        "phone region",
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 country code (e.g. NO, US) for phone numbers written without a "
+        "country code.",
+    )
+    organizer_measurements_need_approval = models.BooleanField(
+        "organizers' measurements need a steward's approval",
+        default=False,
+        help_text="A measurement recorded by a member organization's organizer counts toward "
+        "progress only once a steward approves it (set this when the charter says so).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

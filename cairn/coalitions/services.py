@@ -69,6 +69,8 @@ def create_coalition(
     created_by: User,
     charter: str = "",
     slug: str = "",
+    default_region: str = "",
+    organizer_measurements_need_approval: bool = False,
 ) -> Coalition:
     """Create a coalition with its creator as steward."""
     if horizon_end < horizon_start:
@@ -81,6 +83,8 @@ def create_coalition(
         horizon_start=horizon_start,
         horizon_end=horizon_end,
         charter=charter.strip(),
+        default_region=default_region.strip().upper(),
+        organizer_measurements_need_approval=organizer_measurements_need_approval,
     )
     StaffMember.objects.create(coalition=coalition, user=created_by, role=Role.STEWARD)
     return coalition
@@ -96,6 +100,8 @@ def update_coalition(
     horizon_start: dt.date,
     horizon_end: dt.date,
     charter: str,
+    default_region: str | None = None,
+    organizer_measurements_need_approval: bool | None = None,
 ) -> Coalition:
     """Edit the coalition's mission, horizon and charter (the slug never changes: links live on)."""
     if horizon_end < horizon_start:
@@ -106,16 +112,14 @@ def update_coalition(
     coalition.horizon_start = horizon_start
     coalition.horizon_end = horizon_end
     coalition.charter = charter.strip()
-    coalition.save(
-        update_fields=[
-            "name",
-            "mission",
-            "horizon_title",
-            "horizon_start",
-            "horizon_end",
-            "charter",
-        ]
-    )
+    fields = ["name", "mission", "horizon_title", "horizon_start", "horizon_end", "charter"]
+    if default_region is not None:  # None: not given (callers that predate the setting)
+        coalition.default_region = default_region.strip().upper()
+        fields.append("default_region")
+    if organizer_measurements_need_approval is not None:
+        coalition.organizer_measurements_need_approval = organizer_measurements_need_approval
+        fields.append("organizer_measurements_need_approval")
+    coalition.save(update_fields=fields)
     return coalition
 
 

@@ -145,7 +145,11 @@ EMAIL_USE_TLS = os.environ.get("CAIRN_EMAIL_TLS", "") == "1"
 
 # Invitations to a coalition are single use and expire after this many days.
 CAIRN_INVITATION_DAYS = int(os.environ.get("CAIRN_INVITATION_DAYS", "7"))
-# Sign-in attempts per email (and per IP) within the window before further attempts are refused.
+# Sign-in throttle, counted over the window: failed passwords per (account, address) before that
+# pair is refused; after the free ones each try waits twice as long (from the backoff seconds).
+# An address is refused for every account after the higher per-address ceiling. An account is never
+# refused everywhere: past the alert count it is offered a sign-in link by email instead.
+# CAIRN_LOGIN_ATTEMPTS also limits reset and sign-in-link requests per email and per address.
 CAIRN_LOGIN_ATTEMPTS = int(os.environ.get("CAIRN_LOGIN_ATTEMPTS", "10"))
 CAIRN_LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", "900"))
 
