@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 from cairn.coalitions.models import Membership
 from cairn.engines.email_typos import suggest_email
@@ -118,8 +119,10 @@ class SignForm(forms.Form):
         self.add_error(
             "email", f"Did you mean {suggestion}? If {email} is right, sign again to keep it."
         )
-        self.data = self.data.copy()  # the next submission says this address was checked
-        self.data[self.add_prefix("email_checked")] = email
+        checked = QueryDict(mutable=True)  # the next submission says this address was checked
+        checked.update(self.data)
+        checked[self.add_prefix("email_checked")] = email
+        self.data = checked
 
 
 def parse_lines(text: str, separator: str) -> list[tuple[str, str]]:
@@ -239,8 +242,13 @@ class ListEntryForm(forms.Form):
 
 
 class LimitsForm(forms.Form):
-    burst = forms.IntegerField(min_value=1, label="Signatures per IP per minute")
-    sustained = forms.IntegerField(min_value=1, label="Signatures per IP per hour")
+    burst = forms.IntegerField(
+        min_value=1, label="Signatures per IP per minute, beyond which they are held for review"
+    )
+    sustained = forms.IntegerField(
+        min_value=1, label="Signatures per IP per hour, beyond which they are held for review"
+    )
+    hard = forms.IntegerField(min_value=1, label="Signatures per IP per hour, beyond which refused")
     trending = forms.IntegerField(
         min_value=1, label="Alert when an IP or email domain passes, per hour"
     )
