@@ -152,6 +152,12 @@ CAIRN_INVITATION_DAYS = int(os.environ.get("CAIRN_INVITATION_DAYS", "7"))
 # CAIRN_LOGIN_ATTEMPTS also limits reset and sign-in-link requests per email and per address.
 CAIRN_LOGIN_ATTEMPTS = int(os.environ.get("CAIRN_LOGIN_ATTEMPTS", "10"))
 CAIRN_LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", "900"))
+CAIRN_LOGIN_FREE_ATTEMPTS = int(os.environ.get("CAIRN_LOGIN_FREE_ATTEMPTS", "3"))
+CAIRN_LOGIN_BACKOFF_SECONDS = int(os.environ.get("CAIRN_LOGIN_BACKOFF_SECONDS", "2"))
+CAIRN_LOGIN_ADDRESS_ATTEMPTS = int(os.environ.get("CAIRN_LOGIN_ADDRESS_ATTEMPTS", "50"))
+CAIRN_LOGIN_ACCOUNT_ALERT = int(os.environ.get("CAIRN_LOGIN_ACCOUNT_ALERT", "10"))
+# A sign-in link by email works once, for this many minutes.
+CAIRN_SIGN_IN_LINK_MINUTES = int(os.environ.get("CAIRN_SIGN_IN_LINK_MINUTES", "15"))
 
 # Reverse proxies in front of Cairn whose X-Forwarded-For is trusted (0: use REMOTE_ADDR).
 CAIRN_PROXY_HOPS = int(os.environ.get("CAIRN_PROXY_HOPS", "0"))
