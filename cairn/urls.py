@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<slug:slug>/campaigns/", include("cairn.campaigns.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("p/", include("cairn.petitions.public_urls")),
+    path("public/", include("cairn.coalitions.public_urls")),
     path("admin/", admin.site.urls),
     # The OSDI routes answer with and without a trailing slash, never by redirecting.
     path("api/v2", osdi_urls.entry_point_view),

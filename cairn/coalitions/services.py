@@ -11,6 +11,8 @@
 - revoke_invitation / remove_staff: a coalition never loses its last steward.
 - pledge_commitment / record_delivery / withdraw_commitment: deliveries belong to their commitment's
   coalition; a withdrawn commitment takes no more deliveries.
+- publish_public_page / set_public_listing: the public sees a coalition only once it publishes,
+  and a member organization only once it chose to be listed (cairn.coalitions.public reads them).
 """
 
 from __future__ import annotations
@@ -471,3 +473,20 @@ def withdraw_commitment(*, commitment: Commitment) -> Commitment:
     )
     commitment.refresh_from_db()
     return commitment
+
+
+# --- the public page -----------------------------------------------------------------------------
+
+
+def publish_public_page(*, coalition: Coalition, publish: bool) -> Coalition:
+    """Publish (or withdraw) the coalition's public page and its place on the front page."""
+    coalition.publish_public_page = publish
+    coalition.save(update_fields=["publish_public_page"])
+    return coalition
+
+
+def set_public_listing(*, membership: Membership, listed: bool) -> Membership:
+    """Record whether a member organization agrees to be named on the public page."""
+    membership.listed_publicly = listed
+    membership.save(update_fields=["listed_publicly"])
+    return membership

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "coalitions"
 urlpatterns = [
@@ -33,4 +33,10 @@ urlpatterns = [
     ),
     path("staff/<int:staff_id>/remove/", views.remove_staff, name="remove_staff"),
     path("settings/", views.coalition_settings, name="settings"),
+    path("public-page/", public_views.public_page_settings, name="public_page"),
+    path(
+        "public-page/members/<int:member_id>/",
+        public_views.set_public_listing,
+        name="set_public_listing",
+    ),
 ]

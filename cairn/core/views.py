@@ -4,19 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cairn.accounts.models import User
-from cairn.coalitions import selectors, services
+from cairn.coalitions import public_views, selectors, services
 from cairn.coalitions.forms import CoalitionForm
 from cairn.coalitions.services import CoalitionError
 
 
-@login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The coalitions the signed-in user has a role in."""
+    """The coalitions the signed-in user has a role in; for a visitor, the public directory."""
     user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required
+    if not isinstance(user, User):
+        return public_views.render_directory(request)
     roles = list(selectors.staff_roles_for_user(user=user))
     return render(request, "core/home.html", {"roles": roles})
 

@@ -12,3 +12,9 @@ class PetitionsConfig(AppConfig):
         from .people_hooks import HOOKS
 
         hooks.register(HOOKS)
+
+        from cairn.coalitions import public
+
+        from .public_section import SECTION
+
+        public.register(SECTION)
