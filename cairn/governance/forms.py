@@ -71,8 +71,22 @@ class ProposalForm(forms.Form):
         required=False,
         help_text="Leave empty for the template's quorum.",
     )
+    requirements = forms.CharField(
+        label="Vote-share requirements (proposal method)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="",  # set in __init__ (REQUIREMENT_HELP is defined below this class)
+    )
     seats = forms.IntegerField(
         label="Seats (ranked choice)", min_value=1, max_value=20, required=False
+    )
+    tie_break = forms.ChoiceField(
+        label="When the result depends on a tie (ranked choice)",
+        choices=list(methods.TIE_BREAKS.items()),
+        initial=methods.TIE_BREAK_LOT,
+        required=False,
+        help_text="Only a tie that changes who wins: ties that cannot, or that earlier rounds "
+        "settle, never need it.",
     )
     min_choices = forms.IntegerField(
         label="Fewest choices (poll)", min_value=1, max_value=20, required=False
@@ -87,7 +101,9 @@ class ProposalForm(forms.Form):
         label="Show results", choices=ResultsVisibility.choices, initial=ResultsVisibility.ALWAYS
     )
     anonymous = forms.BooleanField(
-        required=False, help_text="Nobody, not even stewards, can see who voted what."
+        required=False,
+        help_text="Nobody, not even stewards, can see who voted what. By declared weight, each "
+        "weight must be held by at least two members: a ballot keeps its voter's weight.",
     )
     reason_required = forms.BooleanField(label="Require a reason with each vote", required=False)
     open_now = forms.BooleanField(label="Open for votes now", required=False, initial=True)
@@ -106,6 +122,12 @@ class ProposalForm(forms.Form):
         field = self.fields["template"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
         field.choices = template_choices(templates)
+        self.fields["requirements"].help_text = (
+            REQUIREMENT_HELP + " They replace the template's own; leave empty to keep them."
+        )
+
+    def clean_requirements(self) -> list[dict[str, Any]]:
+        return parse_requirement_lines(self.cleaned_data["requirements"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -138,7 +160,9 @@ class ProposalForm(forms.Form):
             out.append(OptionInput(label=label.strip(), starts_at=moment, time_zone=str(zone.key)))
         return out
 
-    def config(self) -> dict[str, Any]:
+    def config(self, method: str = "") -> dict[str, Any]:
+        """The method's settings the form holds (share rules and the tie-break only where the
+        method has them)."""
         data = self.cleaned_data
         config: dict[str, Any] = {}
         for name in ("seats", "min_choices", "max_choices", "dots", "target"):
@@ -146,6 +170,10 @@ class ProposalForm(forms.Form):
                 config[name] = int(data[name])
         if data.get("none_of_the_above"):
             config["none_of_the_above"] = True
+        if data.get("requirements") and method == Method.PROPOSAL:
+            config["requirements"] = data["requirements"]
+        if data.get("tie_break") and method == Method.RANKED_CHOICE:
+            config["tie_break"] = data["tie_break"]
         return config
 
 

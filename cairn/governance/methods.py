@@ -155,6 +155,15 @@ METHODS_WITH_OPTIONS: Final = frozenset(
 
 DEFAULT_DOTS: Final = 8
 
+# Ranked choice: what happens when the winner (or who is elected) depends on a tie that neither
+# bulk exclusion nor the earlier rounds settle (cairn.engines.tally.ranked explains the order).
+TIE_BREAK_LOT: Final = "lot"  # an order of the options drawn at random when voting opens, logged
+TIE_BREAK_STOP: Final = "stop"  # the count stops and says so; the members decide what next
+TIE_BREAKS: Final = {
+    TIE_BREAK_LOT: "By lot: an order of the options drawn when voting opens, kept in the log",
+    TIE_BREAK_STOP: "Stop the count and report the tie; the members decide",
+}
+
 
 class BallotError(ValueError):
     """A ballot the method refuses; the message lists what is wrong, safe to show."""
@@ -265,6 +274,8 @@ def check_config(method: str, config: Mapping[str, Any], keys: Sequence[str]) ->
             raise ValueError(f"{seats} seats for {len(keys)} options: elect fewer than offered")
         if min_ranks < 1:
             raise ValueError("a ballot ranks at least one option")
+        if str(config.get("tie_break", TIE_BREAK_STOP)) not in TIE_BREAKS:
+            raise ValueError(f"the tie-break is one of {sorted(TIE_BREAKS)}")
 
 
 # -- ballots --------------------------------------------------------------------------------

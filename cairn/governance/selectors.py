@@ -7,6 +7,7 @@ ballots and weights, and turns the engine's result into rows a page can show.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -243,6 +244,8 @@ class Results:
     ties: tuple[str, ...] = ()
     answers: tuple[tuple[str, str], ...] = ()
     engine: Any = field(default=None, compare=False)
+    so_far: bool = False  # voting is still open: the figures are the standing votes, not a result
+    missing: str = ""  # what the quorum still lacks, in words ("3 more organizations must vote")
 
     @property
     def turnout_percent(self) -> float:
@@ -309,7 +312,10 @@ def results(*, proposal: Proposal) -> Results:
     voted_weight = sum((eligible[k] for k in ballots), Decimal(0))
     quorum = methods.quorum_fraction(proposal.quorum_percent)
     quorum_met = Fraction(voted_weight) >= quorum * Fraction(eligible_weight)
+    so_far = not proposal.is_closed
     base: dict[str, Any] = {
+        "so_far": so_far,
+        "missing": _quorum_missing(proposal, eligible, ballots, quorum) if so_far else "",
         "method": proposal.method,
         "eligible_voters": len(eligible),
         "eligible_weight": eligible_weight,
@@ -332,6 +338,8 @@ def results(*, proposal: Proposal) -> Results:
         )
         if result.passed is None:
             headline = f"{rule.name}: {result.voters} of {result.eligible_voters} responded"
+        elif so_far:
+            headline = "Passing so far" if result.passed else "Not passing so far"
         else:
             headline = "Passed" if result.passed else "Not passed"
         base.update(quorum_met=result.quorum_met)
@@ -465,6 +473,32 @@ def results(*, proposal: Proposal) -> Results:
     )
 
 
+def _quorum_missing(
+    proposal: Proposal,
+    eligible: Mapping[str, Decimal],
+    ballots: Mapping[str, Any],
+    quorum: Fraction,
+) -> str:
+    """What the quorum still lacks, in words; empty when it is met.
+
+    With one vote each, the fewest more voters needed; with declared weights, the weight still
+    needed (which members make it up depends on who votes)."""
+    needed = quorum * Fraction(sum(eligible.values(), Decimal(0)))
+    voted = Fraction(sum((eligible[k] for k in ballots), Decimal(0)))
+    if voted >= needed:
+        return ""
+    if proposal.electorate == Electorate.WEIGHTED:
+        weight = _num(needed - voted)
+        return f"Organizations with a combined weight of {weight} more must vote for quorum"
+    more = math.ceil(needed - voted)
+    one, many = (
+        ("person", "people")
+        if proposal.electorate == Electorate.INDIVIDUALS
+        else ("organization", "organizations")
+    )
+    return f"{more} more {one if more == 1 else many} must vote for quorum"
+
+
 def _cannot_come(proposal: Proposal, voters: frozenset[str]) -> str:
     if not voters:
         return ""
@@ -503,15 +537,22 @@ def _ranked(
 ) -> Results:
     seats = int(proposal.config.get("seats", 1))
     rankings = {k: list(b["ranking"]) for k, b in ballots.items()}
+    order = [k for k in proposal.config.get("tiebreak_order", []) if k in labels]
+    tiebreak = order if len(order) == len(keys) else []
     ties: list[str] = []
     if seats <= 1:
-        irv: IrvResult = tally.tally_irv(candidates=keys, ballots=rankings, weights=eligible)
+        irv: IrvResult = tally.tally_irv(
+            candidates=keys, ballots=rankings, weights=eligible, tiebreak=tiebreak
+        )
         events = []
         for r in irv.rounds:
             if r.elected:
                 events.append(f"Round {r.number}: {labels[r.elected]} wins")
             elif r.eliminated:
                 events.append(f"Round {r.number}: {labels[r.eliminated]} eliminated")
+            elif r.excluded_together:
+                names = ", ".join(labels[k] for k in r.excluded_together)
+                events.append(f"Round {r.number}: {names} eliminated together")
             else:
                 events.append(f"Round {r.number}")
         table = RoundTable(
@@ -543,7 +584,7 @@ def _ranked(
             ties=tuple(ties), engine=irv,
         )  # fmt: skip
     stv: StvResult = tally.tally_stv(
-        candidates=keys, seats=seats, ballots=rankings, weights=eligible
+        candidates=keys, seats=seats, ballots=rankings, weights=eligible, tiebreak=tiebreak
     )
     events = []
     for s in stv.stages:
@@ -584,14 +625,26 @@ def _ranked(
 
 
 def _tie_text(tie: tally.Tie, labels: Mapping[str, str]) -> str:
+    """A tie and the rule that broke it, in words (rounds for IRV, stages for STV alike)."""
     names = ", ".join(labels.get(t, t) for t in tie.tied)
+    where = f"Stage {tie.stage}: {names} tied"
+    if tie.resolution == tally.TieResolution.BULK_EXCLUSION:
+        together = ", ".join(labels.get(t, t) for t in tie.excluded_together)
+        return (
+            f"{where}; {together} eliminated together (bulk exclusion): their combined votes "
+            "cannot reach the next option, so every order of elimination ends the same"
+        )
     if tie.chosen is None:
-        return f"Stage {tie.stage}: {names} tied and the tie is unresolved"
-    how = {
-        tally.TieResolution.EARLIER_STAGE: f"by the votes at stage {tie.decided_at_stage}",
-        tally.TieResolution.TIEBREAK_ORDER: "by the agreed tie-break order",
-    }.get(tie.resolution, "")
-    return f"Stage {tie.stage}: {names} tied; {labels.get(tie.chosen, tie.chosen)} chosen {how}"
+        return f"{where}, the winner depends on the tie, and no lot was drawn: unresolved"
+    chosen = labels.get(tie.chosen, tie.chosen)
+    if tie.resolution == tally.TieResolution.EARLIER_STAGE:
+        return f"{where}; {chosen} chosen by the votes at stage {tie.decided_at_stage}"
+    if tie.resolution == tally.TieResolution.SAME_OUTCOME:
+        return (
+            f"{where}; {chosen} eliminated first: every order of elimination elects the same "
+            "winner, so the tie does not change the result"
+        )
+    return f"{where}; {chosen} chosen by lot (the order drawn when voting opened)"
 
 
 def summarize(proposal: Proposal) -> Summary:

@@ -5,9 +5,15 @@
 - create_template: a coalition's template names are unique in it.
 - create_proposal: a proposal copies its template's configuration; it starts as a draft.
 - schedule_proposal / open_proposal: who may vote is fixed when the proposal opens.
+- open_proposal (ranked choice, tie-break by lot): the order of the options that settles a tie
+  the winner depends on is drawn when voting opens, before any vote, and written to the log.
 - cast_vote: one vote per organization (or named person), by the unique (proposal, voter_key)
   constraint; a changed vote replaces the standing one and the log keeps every change; an
   anonymous ballot is cast once and is never joined to who cast it.
+- Anonymous ballots and weights: an anonymous ballot counts with its voter's declared weight (the
+  result is the one the same ballots would give named), so its weight is stored with it; a weight
+  held by one member only would name that member's ballot, so an anonymous vote by declared weight
+  opens only when every weight is shared by at least two members.
 - close_proposal / advance_proposal: no vote is accepted after closing or after the deadline.
 - reopen_proposal: never for anonymous proposals, never once an outcome is recorded.
 - record_outcome / authorize: an outcome belongs to a closed proposal; an authorization points at
@@ -18,6 +24,7 @@ Every vote and every state change appends an entry to the log, in the same trans
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -347,9 +354,21 @@ def open_proposal(
     eligible = _eligible_rows(row)
     if not eligible:
         raise GovernanceError("Nobody would be eligible to vote.")
+    if row.anonymous:
+        _refuse_identifying_weights(eligible)
+    extra: dict[str, Any] = {}
+    if row.method == Method.RANKED_CHOICE and row.config.get("tie_break") == methods.TIE_BREAK_LOT:
+        keys = list(
+            Option.objects.for_coalition(row.coalition)
+            .filter(proposal=row)
+            .values_list("key", flat=True)
+        )
+        secrets.SystemRandom().shuffle(keys)  # drawn before any vote, by the OS's CSPRNG
+        row.config = {**row.config, "tiebreak_order": keys}
+        extra["tiebreak_order"] = keys
     Eligibility.objects.bulk_create(eligible, ignore_conflicts=True)
     row.status, row.opened_at = Proposal.Status.OPEN, now
-    row.save(update_fields=["status", "opened_at"])
+    row.save(update_fields=["status", "opened_at", "config"])
     append_log(
         coalition=row.coalition,
         event="proposal_opened",
@@ -357,10 +376,26 @@ def open_proposal(
         closes_at=row.closes_at,
         eligible=[{"voter": e.voter_key, "weight": e.weight} for e in eligible],
         by=by.pk if by else None,
+        **extra,
     )
     if schedule_ticks:
         _schedule_ticks(row, at=[row.closes_at - REMINDER_LEAD, row.closes_at])
     return _refresh(proposal, row)
+
+
+def _refuse_identifying_weights(eligible: Sequence[Eligibility]) -> None:
+    """An anonymous ballot keeps its weight: no weight may belong to one voter alone."""
+    holders: dict[Decimal, list[str]] = {}
+    for row in eligible:
+        holders.setdefault(row.weight, []).append(row.label)
+    alone = sorted((weight, names[0]) for weight, names in holders.items() if len(names) == 1)
+    if alone:
+        named = ", ".join(f"{label} ({weight.normalize():f})" for weight, label in alone)
+        raise GovernanceError(
+            "An anonymous ballot counts with its voter's weight, so a weight no other member "
+            f"has would reveal that member's ballot: {named}. Vote one organization, one vote, "
+            "or not anonymously."
+        )
 
 
 def _schedule_ticks(proposal: Proposal, *, at: Sequence[dt.datetime]) -> None:

@@ -85,7 +85,7 @@ def new_proposal(request: HttpRequest, tenant: Tenant) -> HttpResponse:
                 results_visibility=data["results_visibility"],
                 reason_required=data["reason_required"] or None,
                 quorum_percent=data["quorum_percent"],
-                config=form.config(),
+                config=form.config(method),
             )
             if data["opens_at"] and data["opens_at"] > timezone.now():
                 services.schedule_proposal(
@@ -227,7 +227,10 @@ def vote(request: HttpRequest, tenant: Tenant, proposal_id: int) -> HttpResponse
     if not error and not is_htmx(request):
         messages.success(request, "Your vote is recorded.")
         return redirect("governance:proposal", tenant.coalition.slug, row.pk)
-    template = "governance/_vote_panel.html" if is_htmx(request) else "governance/proposal.html"
+    if not is_htmx(request):
+        template = "governance/proposal.html"
+    else:  # a recorded vote is a new history entry: swap it in out of band with the panel
+        template = "governance/_vote_panel.html" if error else "governance/_vote_response.html"
     response = render(
         request,
         template,
