@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.accounts.models import User
@@ -394,7 +395,15 @@ def integrity(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpRes
             except PetitionError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"{done.affected} signatures invalidated.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d signature invalidated.",
+                        "%(n)d signatures invalidated.",
+                        done.affected,
+                    )
+                    % {"n": done.affected},
+                )
                 return redirect("petitions:integrity", tenant.coalition.slug, petition.pk)
         else:
             preview = services.matching_signatures(petition=petition, criteria=criteria).count()
@@ -442,7 +451,12 @@ def lists(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     entry_form = ListEntryForm(request.POST if "value" in request.POST else None)
     limits_form = LimitsForm(
         request.POST if "burst" in request.POST else None,
-        initial={"burst": limits.burst, "sustained": limits.sustained, "trending": limits.trending},
+        initial={
+            "burst": limits.burst,
+            "sustained": limits.sustained,
+            "hard": limits.hard,
+            "trending": limits.trending,
+        },
     )
     if request.method == "POST":
         try:
@@ -607,7 +621,15 @@ def update(request: HttpRequest, tenant: Tenant, petition_id: int, update_id: in
         except PetitionError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Update queued for {sent.recipients} signers.")
+            messages.success(
+                request,
+                ngettext(
+                    "Update queued for %(n)d signer.",
+                    "Update queued for %(n)d signers.",
+                    sent.recipients,
+                )
+                % {"n": sent.recipients},
+            )
         return redirect("petitions:updates", tenant.coalition.slug, petition.pk)
     return render(
         request,
