@@ -134,6 +134,16 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
         by=None,
     )
     petitions.compose_update(petition=petition, subject="We delivered", body="Thanks", by=None)
+    # a network over the limit is held for review, then cleared (a Clearance row)
+    petitions.set_limits(coalition=coalition, burst=1, sustained=500, trending=5000)
+    for email in ("bo@example.org", "cy@example.org"):
+        petitions.sign_petition(
+            petition=petition,
+            signer=petitions.SignerData(
+                name="Bo", email=email, postal_code="46201", country="US", ip="203.0.113.5"
+            ),
+        )
+    petitions.clear_network(petition=petition, ip="203.0.113.5", by=None)
     # Alerts come from a sampled check on busy hours: made directly.
     IntegrityAlert.objects.create(
         coalition=coalition,

@@ -22,6 +22,7 @@ from cairn.core.admin import ServiceWritten
 
 from . import services
 from .models import (
+    Clearance,
     IntegrityAlert,
     IntegritySettings,
     Invalidation,
@@ -162,6 +163,12 @@ class IntegrityAlertAdmin(ServiceWritten):
 @admin.register(Invalidation)
 class InvalidationAdmin(ServiceWritten):
     list_display = ["petition", "reason", "affected", "created_at", "created_by", "undone_at"]
+    list_select_related = ["petition", "created_by"]
+
+
+@admin.register(Clearance)
+class ClearanceAdmin(ServiceWritten):
+    list_display = ["petition", "ip", "automatic", "affected", "created_at", "created_by"]
     list_select_related = ["petition", "created_by"]
 
 

@@ -239,6 +239,11 @@ class Signature(models.Model):
     invalidation = models.ForeignKey(
         "Invalidation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Taken over its network's IP limits: stored and emailed, but out of the public count while
+    # `held`, until cleared (automatically when enough of the network's emails confirm, or by a
+    # steward). `flagged_at` stays as the record that it was flagged.
+    held = models.BooleanField(default=False)
+    flagged_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -253,6 +258,12 @@ class Signature(models.Model):
             models.Index(fields=["ip", "created_at"]),  # rate limits, trending IPs
             models.Index(fields=["petition", "email_domain", "created_at"]),  # trending domains
             models.Index(fields=["petition", "created_at"]),
+            # the review of flagged signatures by network; partial, so signing pays nothing
+            models.Index(
+                fields=["petition", "ip"],
+                condition=models.Q(held=True),
+                name="signature_held_by_network",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +271,7 @@ class Signature(models.Model):
 
     @property
     def counts(self) -> bool:
-        return self.confirmed_at is not None and self.invalidated_at is None
+        return self.confirmed_at is not None and self.invalidated_at is None and not self.held
 
 
 class IntegritySettings(models.Model):
@@ -271,6 +282,11 @@ class IntegritySettings(models.Model):
     sustained_limit = models.PositiveIntegerField(help_text="Signatures per IP per hour.")
     trending_limit = models.PositiveIntegerField(
         help_text="Alert stewards when an IP or email domain passes this many per hour."
+    )
+    # Above the burst and sustained limits a network's signatures are taken but flagged for
+    # review; above this one they are refused.
+    hard_limit = models.PositiveIntegerField(
+        default=500, help_text="Signatures per IP per hour above which signing is refused."
     )
 
     objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
@@ -358,6 +374,29 @@ class Invalidation(models.Model):
 
     def __str__(self) -> str:
         return f"Invalidation of {self.affected} on {self.petition_id}"
+
+
+class Clearance(models.Model):
+    """Flagged signatures of one network made to count: by a steward, or automatically once
+    enough of that network's emails confirmed (`created_by` is then empty). The review's log."""
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="clearances")
+    ip = models.CharField(max_length=45)
+    automatic = models.BooleanField(default=False)
+    affected = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.affected} cleared from {self.ip} on {self.petition_id}"
 
 
 class PetitionUpdate(models.Model):

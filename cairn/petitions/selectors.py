@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Max, Min, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from cairn.coalitions.models import Coalition, Membership
 from cairn.engines.thresholds import Progress, parse_thresholds, progress, response_clock_days
 
 from .models import (
+    Clearance,
     IntegrityAlert,
     Invalidation,
     ListEntry,
@@ -21,7 +22,7 @@ from .models import (
     Signature,
     ThresholdCrossing,
 )
-from .services import current_count
+from .services import public_count
 
 Status = Petition.Status
 
@@ -61,7 +62,10 @@ def public_integrity_summary(*, petition: Petition) -> IntegritySummary:
         summary = integrity_summary(petition=petition)
         cache.set(key, summary, PUBLIC_CACHE_SECONDS)
     return IntegritySummary(
-        confirmed=current_count(petition), pending=summary.pending, invalidated=summary.invalidated
+        confirmed=public_count(petition),
+        pending=summary.pending,
+        invalidated=summary.invalidated,
+        held=summary.held,
     )
 
 
@@ -114,7 +118,7 @@ class PublicView:
 
 def public_view(*, petition: Petition, now: dt.datetime | None = None) -> PublicView:
     now = now or timezone.now()
-    count = current_count(petition)
+    count = public_count(petition)
     crossings = list(ThresholdCrossing.objects.filter(petition=petition).order_by("count"))
     started = petition.delivered_at or (crossings[0].reached_at if crossings else None)
     return PublicView(
@@ -156,22 +160,55 @@ class IntegritySummary:
     confirmed: int
     pending: int
     invalidated: int
+    held: int = 0  # flagged over the IP limits, out of the count until cleared
 
 
 def integrity_summary(*, petition: Petition) -> IntegritySummary:
-    """Confirmed (valid), pending and invalidated signatures, counted from the rows."""
+    """Counted (confirmed, valid, not held), pending, invalidated and held signatures, counted
+    from the rows (a held one is counted as held only)."""
+    valid = Q(invalidated_at__isnull=True)
     totals = Signature.objects.filter(petition=petition).aggregate(
-        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False, invalidated_at__isnull=True)),
-        pending=Count("pk", filter=Q(confirmed_at__isnull=True, invalidated_at__isnull=True)),
+        confirmed=Count("pk", filter=valid & Q(confirmed_at__isnull=False, held=False)),
+        pending=Count("pk", filter=valid & Q(confirmed_at__isnull=True, held=False)),
         invalidated=Count("pk", filter=Q(invalidated_at__isnull=False)),
+        held=Count("pk", filter=valid & Q(held=True)),
     )
     return IntegritySummary(**{k: int(v or 0) for k, v in totals.items()})
 
 
 def _counted(petition: Petition) -> QuerySet[Signature]:
     return Signature.objects.filter(
-        petition=petition, confirmed_at__isnull=False, invalidated_at__isnull=True
+        petition=petition, confirmed_at__isnull=False, invalidated_at__isnull=True, held=False
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldNetwork:
+    ip: str
+    held: int
+    confirmed: int
+    first: dt.datetime
+    last: dt.datetime
+
+
+def held_by_network(*, petition: Petition) -> list[HeldNetwork]:
+    """The signatures held for review, by network (IP), the biggest first (stewards only)."""
+    rows = (
+        Signature.objects.filter(petition=petition, held=True, invalidated_at__isnull=True)
+        .values("ip")
+        .annotate(
+            n=Count("pk"),
+            confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+            first=Min("created_at"),
+            last=Max("created_at"),
+        )
+        .order_by("-n", "ip")
+    )
+    return [HeldNetwork(r["ip"], r["n"], r["confirmed"], r["first"], r["last"]) for r in rows]
+
+
+def clearances(*, petition: Petition) -> QuerySet[Clearance]:
+    return Clearance.objects.filter(petition=petition).select_related("created_by")
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +313,7 @@ def api_signatures(*, coalition: Coalition) -> QuerySet[Signature]:
     count says, and what the API shows. Pending ones are not supporters yet."""
     return (
         Signature.objects.for_coalition(coalition)
-        .filter(confirmed_at__isnull=False, invalidated_at__isnull=True)
+        .filter(confirmed_at__isnull=False, invalidated_at__isnull=True, held=False)
         .select_related("petition", "person")
         .order_by("created_at", "pk")
     )

@@ -40,6 +40,7 @@ Counting and integrity:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -77,6 +78,7 @@ from cairn.people.models import EmailAddress, Person
 from . import tasks
 from .models import (
     COUNT_SHARDS,
+    Clearance,
     IntegrityAlert,
     IntegritySettings,
     Invalidation,
@@ -119,6 +121,9 @@ class Limits:
     burst: int
     sustained: int
     trending: int
+    # Signatures per IP per hour above which signing is refused; between the burst/sustained
+    # limits and this ceiling a signature is taken but held for review.
+    hard: int = 500
 
 
 # Signing reads the coalition's limits and lists on every request: they are cached this long
@@ -147,12 +152,13 @@ def limits_for(coalition: Coalition | int) -> Limits:
         return cached
     row = next(iter(IntegritySettings.objects.for_coalition(coalition).order_by()[:1]), None)
     if row is not None:
-        limits = Limits(row.burst_limit, row.sustained_limit, row.trending_limit)
+        limits = Limits(row.burst_limit, row.sustained_limit, row.trending_limit, row.hard_limit)
     else:
         limits = Limits(
             burst=getattr(settings, "CAIRN_SIGN_BURST_PER_MINUTE", 10),
             sustained=getattr(settings, "CAIRN_SIGN_SUSTAINED_PER_HOUR", 60),
             trending=getattr(settings, "CAIRN_SIGN_TRENDING_PER_HOUR", 200),
+            hard=getattr(settings, "CAIRN_SIGN_HARD_PER_HOUR", 500),
         )
     cache.set(key, limits, SCREEN_CACHE_SECONDS)
     return limits
@@ -443,6 +449,7 @@ def _bump(petition: Petition, delta: int, *, shard: int) -> None:
     """Add `delta` to one shard of the count (inside the caller's transaction)."""
     if not delta:
         return
+    transaction.on_commit(partial(forget_public_count, petition.pk))
     key = shard % COUNT_SHARDS
     if not PetitionCount.objects.filter(petition=petition, shard=key).update(
         confirmed=F("confirmed") + delta
@@ -481,9 +488,32 @@ def current_count(petition: Petition | int) -> int:
     return int(total or 0)
 
 
+def _public_count_key(petition_id: int) -> str:
+    return f"petitions:count:{petition_id}"
+
+
+def public_count(petition: Petition | int) -> int:
+    """The public count for public pages: the shards' sum through the cache, at most
+    CAIRN_PUBLIC_COUNT_SECONDS old (and fresh at once in the process that changed it, or
+    everywhere with a shared cache such as Redis)."""
+    petition_id = petition if isinstance(petition, int) else petition.pk
+    key = _public_count_key(petition_id)
+    count = cache.get(key)
+    if count is None:
+        count = current_count(petition_id)
+        cache.set(key, count, getattr(settings, "CAIRN_PUBLIC_COUNT_SECONDS", 5))
+    return int(count)
+
+
+def forget_public_count(petition_id: int) -> None:
+    """Drop the cached public count and the count JSON built from it (after a change)."""
+    cache.delete_many([_public_count_key(petition_id), f"petitions:counts-json:{petition_id}"])
+
+
 def counting_signatures(petition: Petition) -> QuerySet[Signature]:
+    """The signatures the public count counts: confirmed, valid and not held for review."""
     return Signature.objects.filter(
-        petition=petition, confirmed_at__isnull=False, invalidated_at__isnull=True
+        petition=petition, confirmed_at__isnull=False, invalidated_at__isnull=True, held=False
     )
 
 
@@ -537,6 +567,11 @@ class SignResult:
     def created(self) -> bool:
         return self.outcome == SignOutcome.CREATED
 
+    @property
+    def held(self) -> bool:
+        """Taken over its network's limits: out of the public count until cleared."""
+        return self.signature.held
+
 
 def screen(*, coalition: Coalition | int, canonical: str, domain: str, ip: str) -> str | None:
     """The list verdict for a signer: "allow", "block" or None (no entry).
@@ -586,26 +621,22 @@ def _at_least(rows: QuerySet[Signature], limit: int) -> bool:
     return rows.order_by()[:limit].count() >= limit
 
 
-def _rate_limited(coalition: Coalition | int, ip: str, now: dt.datetime, limits: Limits) -> bool:
-    """Signatures from this IP in the last minute / hour, counted from our rows.
+def _over_ceiling(coalition: Coalition | int, ip: str, now: dt.datetime, limits: Limits) -> bool:
+    """Whether this IP signed `limits.hard` times or more in the last hour (from our rows).
 
     Like every count-then-insert limit it may let a few concurrent requests past the limit;
-    the duplicates that matter are stopped by the unique constraint, not by this.
+    the duplicates that matter are stopped by the unique constraint, not by this. The count
+    stays small: past the ceiling nothing is inserted, so an IP has at most about `hard` rows
+    in the hour.
     """
     if not ip:
         return False
-    # One query for both windows. It stays small: signatures past the limit are never inserted,
-    # so an IP has at most about `sustained` rows in the hour.
-    counts = (
-        Signature.objects.for_coalition(coalition)
-        .filter(ip=ip, created_at__gte=now - dt.timedelta(hours=1))
-        .order_by()
-        .aggregate(
-            hour=Count("pk"),
-            minute=Count("pk", filter=Q(created_at__gte=now - dt.timedelta(minutes=1))),
-        )
+    return _at_least(
+        Signature.objects.for_coalition(coalition).filter(
+            ip=ip, created_at__gte=now - dt.timedelta(hours=1)
+        ),
+        limits.hard,
     )
-    return bool(counts["minute"] >= limits.burst or counts["hour"] >= limits.sustained)
 
 
 def _validate(signer: SignerData) -> tuple[str, str, str, str]:
@@ -735,7 +766,7 @@ def _record_signature(
         # Nothing inserted: find out why, in the documented order of the checks.
         if not _open_in_database(petition, now):
             raise SignRefused("This petition is not taking signatures.", code="closed")
-        if limited and _rate_limited(petition.coalition_id, ip, now, limits):
+        if limited and _over_ceiling(petition.coalition_id, ip, now, limits):
             raise SignRefused(
                 "Too many signatures from your network. Try again later.", code="rate"
             )
@@ -846,12 +877,14 @@ def _sign_sql(
 ) -> tuple[str, list[Field[Any, Any]]]:
     """The one statement of a new signature (PostgreSQL and SQLite ≥ 3.35 speak it alike).
 
-    INSERT … SELECT <values> WHERE <the petition is open> [AND <the IP is under its limits>]
-    ON CONFLICT DO NOTHING RETURNING id. The state is read from the database in the statement
-    that writes, so a petition cached by the view cannot let a signature into a closed one.
+    INSERT … SELECT <values> [FROM <the IP's signatures in the last minute and hour>]
+    WHERE <the petition is open> [AND <the IP is under its hard ceiling>]
+    ON CONFLICT DO NOTHING RETURNING id, held. The state is read from the database in the
+    statement that writes, so a petition cached by the view cannot let a signature into a closed
+    one; over the burst or sustained limit the row is written `held` (flagged for review).
     With `task_fields` (PostgreSQL) the same statement writes the task row, if and only if the
     signature was inserted:
-    WITH s AS (<that INSERT>), t AS (INSERT INTO <tasks> SELECT <values> FROM s) SELECT id FROM s.
+    WITH s AS (<that INSERT>), t AS (INSERT INTO <tasks> SELECT <values> FROM s) SELECT … FROM s.
     """
     key = (connection.vendor, limited, task_fields is not None)
     if key not in _SIGN_SQL:
@@ -870,25 +903,35 @@ def _sign_sql(
             f" AND ({column(Petition, 'deadline')} IS NULL"
             f" OR {column(Petition, 'deadline')} > %s))"
         ]
+        values = ["%s"] * len(fields)
+        source = ""
         if limited:
             created, ip = column(Signature, "created_at"), column(Signature, "ip")
-            conditions.append(
-                "NOT EXISTS (SELECT 1 FROM (SELECT COUNT(*) AS in_hour,"  # noqa: S608
+            over = "(recent.in_minute >= %s OR recent.in_hour >= %s)"
+            for n, f in enumerate(fields):
+                if f.attname == "held":
+                    values[n] = over
+                elif f.attname == "flagged_at":
+                    values[n] = f"CASE WHEN {over} THEN %s END"
+            source = (
+                " FROM (SELECT COUNT(*) AS in_hour,"  # noqa: S608
                 f" COUNT(CASE WHEN {created} >= %s THEN 1 END) AS in_minute FROM {signatures}"
                 f" WHERE {ip} = %s AND {created} >= %s AND {column(Signature, 'coalition')} = %s)"
-                " AS recent WHERE recent.in_minute >= %s OR recent.in_hour >= %s)"
+                " AS recent"
             )
+            conditions.append("recent.in_hour < %s")
+        returning = f"{column(Signature, 'id')}, {column(Signature, 'held')}"
         sql = (
             f"INSERT INTO {signatures} ({', '.join(qn(str(f.column)) for f in fields)})"
-            f" SELECT {', '.join(['%s'] * len(fields))} WHERE {' AND '.join(conditions)}"
-            f" ON CONFLICT DO NOTHING RETURNING {column(Signature, 'id')}"
+            f" SELECT {', '.join(values)}{source} WHERE {' AND '.join(conditions)}"
+            f" ON CONFLICT DO NOTHING RETURNING {returning}"
         )
         if task_fields is not None:
             task_columns = ", ".join(qn(str(f.column)) for f in task_fields)
             sql = (
                 f"WITH s AS ({sql}), t AS (INSERT INTO {qn(DBTaskResult._meta.db_table)}"  # noqa: S608
                 f" ({task_columns}) SELECT {', '.join(['%s'] * len(task_fields))} FROM s)"
-                f" SELECT {column(Signature, 'id')} FROM s"
+                f" SELECT {returning} FROM s"
             )
         _SIGN_SQL[key] = (sql, fields)
     return _SIGN_SQL[key]
@@ -902,7 +945,9 @@ def _insert_signature(
     task: tuple[Task[..., Any], Sequence[Any]] | None = None,
 ) -> bool:
     """Insert a new signature in one statement; False when the petition is no longer open, the
-    IP is over `limits` (None: no limits), or a unique constraint kept an existing row.
+    IP is over the hard ceiling of `limits` (None: no limits), or a unique constraint kept an
+    existing row. Over the burst or sustained limit the row is inserted held for review
+    (`row.held` says so afterwards).
 
     The rate limits are counted in the same statement, so they are as exact as before (a few
     concurrent requests may still pass a limit together); duplicates are stopped by the unique
@@ -914,12 +959,20 @@ def _insert_signature(
     task_fields, task_values = _task_row(*task, connection) if task else (None, [])
     sql, fields = _sign_sql(connection, limited=limits is not None, task_fields=task_fields)
     adapt = connection.ops.adapt_datetimefield_value
-    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    params += [row.petition_id, Status.OPEN.value, adapt(now)]
+    params: list[Any] = []
+    for f in fields:
+        if limits is not None and f.attname == "held":
+            params += [limits.burst, limits.sustained]
+        elif limits is not None and f.attname == "flagged_at":
+            params += [limits.burst, limits.sustained, adapt(now)]
+        else:
+            params.append(f.get_db_prep_save(getattr(row, f.attname), connection))
     if limits is not None:
         minute, hour = now - dt.timedelta(minutes=1), now - dt.timedelta(hours=1)
         params += [adapt(minute), row.ip, adapt(hour), row.coalition_id]
-        params += [limits.burst, limits.sustained]
+    params += [row.petition_id, Status.OPEN.value, adapt(now)]
+    if limits is not None:
+        params.append(limits.hard)
     params += task_values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -927,6 +980,8 @@ def _insert_signature(
     if inserted is None:
         return False
     row.pk = inserted[0]
+    row.held = bool(inserted[1])
+    row.flagged_at = now if row.held else None
     row._state.adding = False
     row._state.db = connection.alias
     return True
@@ -1029,11 +1084,21 @@ def confirm_signature(*, token: str, now: dt.datetime | None = None) -> ConfirmR
     if not petition.accepts_confirmations(now):
         return ConfirmResult(ConfirmOutcome.TOO_LATE, signature)
     pending = Signature.objects.filter(pk=signature.pk, confirmed_at__isnull=True)
-    # Count it only if it is still valid: an invalidation racing this click either runs first
-    # (then this update matches nothing and the next one confirms without counting) or after.
-    if pending.filter(invalidated_at__isnull=True).update(confirmed_at=now):
+    # Count it only if it is valid and not held: an invalidation or a clearance racing this
+    # click either runs first or after. The first update matches a valid, cleared row; when it
+    # matches nothing, the second confirms the row whatever it is, and holding its lock we read
+    # what it is now (a clearance that committed meanwhile made it count).
+    if pending.filter(invalidated_at__isnull=True, held=False).update(confirmed_at=now):
         _bump(petition, +1, shard=signature.pk)
-    elif not pending.update(confirmed_at=now):
+    elif pending.update(confirmed_at=now):
+        held, invalidated = Signature.objects.filter(pk=signature.pk).values_list(
+            "held", "invalidated_at"
+        )[0]
+        if invalidated is None and not held:
+            _bump(petition, +1, shard=signature.pk)
+        elif invalidated is None:
+            _clear_when_confirmed(petition, signature.ip, now)
+    else:
         return ConfirmResult(ConfirmOutcome.ALREADY_CONFIRMED, signature)
     signature.confirmed_at = now
     # The signer joins the supporter base in the background: the click is answered once the
@@ -1138,6 +1203,7 @@ class Criteria:
     ip: str = ""
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    held: bool = False  # only signatures held for review (flagged over the IP limits)
 
     def is_empty(self) -> bool:
         return not (self.email or self.domain or self.ip or self.since or self.until)
@@ -1146,6 +1212,7 @@ class Criteria:
         data = {"email": self.email, "domain": self.domain, "ip": self.ip}
         data["since"] = self.since.isoformat() if self.since else ""
         data["until"] = self.until.isoformat() if self.until else ""
+        data["held"] = "held for review" if self.held else ""
         return {k: v for k, v in data.items() if v}
 
 
@@ -1162,6 +1229,8 @@ def matching_signatures(*, petition: Petition, criteria: Criteria) -> QuerySet[S
         rows = rows.filter(created_at__gte=criteria.since)
     if criteria.until:
         rows = rows.filter(created_at__lt=criteria.until)
+    if criteria.held:
+        rows = rows.filter(held=True)
     return rows
 
 
@@ -1183,16 +1252,17 @@ def invalidate_signatures(
         created_by=by,
     )
     rows = matching_signatures(petition=petition, criteria=criteria)
-    # Confirmed ones first (they leave the count), then pending ones: a confirmation landing in
-    # between is matched by neither update and stays valid and counted (see confirm_signature).
-    confirmed = rows.filter(confirmed_at__isnull=False).update(
+    # Counted ones first (they leave the count), then the rest (pending or held): a
+    # confirmation landing in between is matched by neither update and stays valid and counted
+    # (see confirm_signature); a row cleared meanwhile is re-read by the first update.
+    counted = rows.filter(confirmed_at__isnull=False, held=False).update(
         invalidated_at=now, invalidation=invalidation
     )
-    pending = rows.filter(confirmed_at__isnull=True).update(
+    rest = rows.filter(Q(confirmed_at__isnull=True) | Q(held=True)).update(
         invalidated_at=now, invalidation=invalidation
     )
-    _bump(petition, -confirmed, shard=invalidation.pk)
-    invalidation.affected = confirmed + pending
+    _bump(petition, -counted, shard=invalidation.pk)
+    invalidation.affected = counted + rest
     invalidation.save(update_fields=["affected"])
     return invalidation
 
@@ -1204,14 +1274,79 @@ def undo_invalidation(*, invalidation: Invalidation) -> Invalidation:
     if locked.undone_at is not None:
         raise PetitionError("This invalidation was undone already.")
     rows = Signature.objects.filter(invalidation=locked, invalidated_at__isnull=False)
-    confirmed = rows.filter(confirmed_at__isnull=False).update(
+    counted = rows.filter(confirmed_at__isnull=False, held=False).update(
         invalidated_at=None, invalidation=None
     )
-    rows.filter(confirmed_at__isnull=True).update(invalidated_at=None, invalidation=None)
-    _bump(locked.petition, confirmed, shard=locked.pk)
+    rows.filter(Q(confirmed_at__isnull=True) | Q(held=True)).update(
+        invalidated_at=None, invalidation=None
+    )
+    _bump(locked.petition, counted, shard=locked.pk)
     locked.undone_at = timezone.now()
     locked.save(update_fields=["undone_at"])
     return locked
+
+
+# A network's held signatures are cleared automatically once at least this share of its flagged
+# signatures on the petition (and at least AUTO_CLEAR_MIN of them) confirmed their email: an
+# office or a campus confirms like anyone else, a script's made-up addresses do not.
+AUTO_CLEAR_SHARE = 0.5
+AUTO_CLEAR_MIN = 3
+
+
+def _clear_network(
+    petition: Petition, ip: str, *, by: User | None, automatic: bool, now: dt.datetime
+) -> Clearance | None:
+    """Make the held signatures of one network count (those confirmed at once, the others when
+    they confirm), with a log entry; None when nothing was held. Inside a transaction."""
+    rows = Signature.objects.filter(petition=petition, ip=ip, held=True).order_by("pk")
+    # Lock them: a confirmation racing us waits (or, when it already holds its row, we skip
+    # that row and it clears itself: see confirm_signature). Automatic clears run inside a
+    # confirmation and never wait for another one.
+    locked = list(
+        rows.select_for_update(skip_locked=automatic).values_list(
+            "pk", "confirmed_at", "invalidated_at"
+        )
+    )
+    if not locked:
+        return None
+    Signature.objects.filter(pk__in=[pk for pk, _, _ in locked]).update(held=False)
+    counted = sum(1 for _, confirmed, invalid in locked if confirmed and invalid is None)
+    clearance = Clearance.objects.create(
+        coalition_id=petition.coalition_id,
+        petition=petition,
+        ip=ip,
+        automatic=automatic,
+        affected=len(locked),
+        created_by=by,
+        created_at=now,
+    )
+    _bump(petition, counted, shard=clearance.pk)
+    return clearance
+
+
+def _clear_when_confirmed(petition: Petition, ip: str, now: dt.datetime) -> None:
+    """After a held signature confirmed: clear its network when enough of it confirmed."""
+    totals = Signature.objects.filter(
+        petition=petition, ip=ip, flagged_at__isnull=False, invalidated_at__isnull=True
+    ).aggregate(flagged=Count("pk"), confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)))
+    needed = max(AUTO_CLEAR_MIN, math.ceil(AUTO_CLEAR_SHARE * totals["flagged"]))
+    if totals["confirmed"] >= needed:
+        _clear_network(petition, ip, by=None, automatic=True, now=now)
+
+
+@transaction.atomic
+def clear_network(*, petition: Petition, ip: str, by: User | None) -> Clearance | None:
+    """A steward clears a network's held signatures: they count (once confirmed)."""
+    return _clear_network(petition, ip.strip(), by=by, automatic=False, now=timezone.now())
+
+
+def invalidate_network(
+    *, petition: Petition, ip: str, reason: str, by: User | None
+) -> Invalidation:
+    """A steward invalidates a network's held signatures (an invalidation, so it can be undone)."""
+    return invalidate_signatures(
+        petition=petition, criteria=Criteria(ip=ip.strip(), held=True), reason=reason, by=by
+    )
 
 
 @transaction.atomic
@@ -1243,16 +1378,29 @@ def remove_list_entry(*, entry: ListEntry) -> None:
 
 
 @transaction.atomic
-def set_limits(*, coalition: Coalition, burst: int, sustained: int, trending: int) -> Limits:
-    """Set a coalition's signing limits (all positive)."""
+def set_limits(
+    *, coalition: Coalition, burst: int, sustained: int, trending: int, hard: int | None = None
+) -> Limits:
+    """Set a coalition's signing limits (all positive). Over `burst` a minute or `sustained` an
+    hour a network's signatures are held for review; over `hard` an hour they are refused (at
+    least the other two; unset: the current ceiling, raised to them if needed)."""
     if min(burst, sustained, trending) < 1:
         raise PetitionError("Limits must be at least 1.")
+    if hard is None:
+        hard = max(limits_for(coalition).hard, burst, sustained)
+    if hard < max(burst, sustained):
+        raise PetitionError("The hard ceiling must be at least the per-minute and hourly limits.")
     IntegritySettings.objects.update_or_create(
         coalition=coalition,
-        defaults={"burst_limit": burst, "sustained_limit": sustained, "trending_limit": trending},
+        defaults={
+            "burst_limit": burst,
+            "sustained_limit": sustained,
+            "trending_limit": trending,
+            "hard_limit": hard,
+        },
     )
     _forget_screening(coalition)
-    return Limits(burst, sustained, trending)
+    return Limits(burst, sustained, trending, hard)
 
 
 # --- updates to signers --------------------------------------------------------------------------
@@ -1370,7 +1518,8 @@ def record_collected_signature(
         )
         if not pending.update(confirmed_at=now, person=person):
             return SignResult(signature, SignOutcome.ALREADY_SIGNED, emailed=False)
-        _bump(petition, +1, shard=signature.pk)
+        if not signature.held:  # one held for review counts once its network is cleared
+            _bump(petition, +1, shard=signature.pk)
         signature.refresh_from_db()
     people.record_activity(
         person=person,

@@ -421,18 +421,24 @@ def test_a_signer_unsubscribes_through_the_link_in_their_email(coalition, petiti
 # --- rate limits and lists -----------------------------------------------------------------------
 
 
-def test_the_burst_limit_per_ip_is_counted_from_our_rows(coalition, petition):
+def test_over_the_burst_limit_a_network_is_flagged_not_refused(coalition, petition):
     services.set_limits(coalition=coalition, burst=3, sustained=100, trending=1000)
     for n in range(3):
-        services.sign_petition(petition=petition, signer=signer(f"s{n}@example.org"))
-    with pytest.raises(SignRefused) as refused:
-        services.sign_petition(petition=petition, signer=signer("s3@example.org"))
-    assert refused.value.code == "rate"
-    # another IP is not limited
-    services.sign_petition(petition=petition, signer=signer("s4@example.org", ip="203.0.113.9"))
+        assert not services.sign_petition(
+            petition=petition, signer=signer(f"s{n}@example.org")
+        ).held
+    over = services.sign_petition(petition=petition, signer=signer("s3@example.org"))
+    assert (over.created, over.held) == (True, True)
+    assert Signature.objects.get(pk=over.signature.pk).flagged_at is not None
+    # another IP is not flagged
+    assert not services.sign_petition(
+        petition=petition, signer=signer("s4@example.org", ip="203.0.113.9")
+    ).held
     # and a minute later the burst has passed
     later = timezone.now() + dt.timedelta(minutes=2)
-    services.sign_petition(petition=petition, signer=signer("s5@example.org"), now=later)
+    assert not services.sign_petition(
+        petition=petition, signer=signer("s5@example.org"), now=later
+    ).held
 
 
 def test_the_sustained_limit_per_ip_spans_an_hour(coalition, petition):
@@ -444,8 +450,24 @@ def test_the_sustained_limit_per_ip_spans_an_hour(coalition, petition):
             signer=signer(f"s{n}@example.org"),
             now=start + dt.timedelta(minutes=10 * n),
         )
-    with pytest.raises(SignRefused):
-        services.sign_petition(petition=petition, signer=signer("s9@example.org"))
+    assert services.sign_petition(petition=petition, signer=signer("s9@example.org")).held
+
+
+def test_above_the_hard_ceiling_a_network_is_refused(coalition, petition):
+    services.set_limits(coalition=coalition, burst=1, sustained=1, trending=1000, hard=3)
+    for n in range(3):
+        services.sign_petition(petition=petition, signer=signer(f"s{n}@example.org"))
+    with pytest.raises(SignRefused) as refused:
+        services.sign_petition(petition=petition, signer=signer("s3@example.org"))
+    assert refused.value.code == "rate"
+    assert Signature.objects.filter(petition=petition).count() == 3
+
+
+def test_the_hard_ceiling_is_at_least_the_other_limits(coalition):
+    with pytest.raises(PetitionError):
+        services.set_limits(coalition=coalition, burst=5, sustained=50, trending=10, hard=49)
+    assert services.set_limits(coalition=coalition, burst=5, sustained=900, trending=10).hard == 900
+    assert services.limits_for(coalition) == services.Limits(5, 900, 10, 900)
 
 
 def test_the_limits_are_per_coalition(coalition_factory, petition, membership_factory):

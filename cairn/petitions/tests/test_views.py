@@ -151,15 +151,16 @@ def test_htmx_gets_the_form_fragment_back(client, petition):
     assert "<html" not in response.content.decode()
 
 
-def test_the_sign_view_rate_limits_per_ip(client, coalition, petition):
-    services.set_limits(coalition=coalition, burst=2, sustained=100, trending=100)
-    for n in range(2):
-        assert (
-            client.post(
-                public(petition, "sign"), {**FORM, "email": f"s{n}@example.org"}
-            ).status_code
-            == 302
-        )
+def test_the_sign_view_flags_over_the_limit_and_refuses_over_the_ceiling(
+    client, coalition, petition
+):
+    services.set_limits(coalition=coalition, burst=2, sustained=2, trending=100, hard=3)
+    for n in range(3):
+        response = client.post(public(petition, "sign"), {**FORM, "email": f"s{n}@example.org"})
+        assert response.status_code == 302  # the third is held for review, answered the same
+    assert list(
+        Signature.objects.filter(petition=petition).order_by("pk").values_list("held", flat=True)
+    ) == [False, False, True]
     response = client.post(public(petition, "sign"), {**FORM, "email": "s9@example.org"})
     assert response.status_code == 422
     assert "Too many signatures" in response.content.decode()
@@ -314,9 +315,9 @@ def test_stewards_manage_lists_and_limits(client, coalition, steward):
     client.force_login(steward.user)
     url = reverse("petitions:lists", args=[coalition.slug])
     client.post(url, {"kind": "domain", "value": "@Spam.test", "verdict": "block"})
-    client.post(url, {"burst": "5", "sustained": "50", "trending": "99"})
+    client.post(url, {"burst": "5", "sustained": "50", "hard": "400", "trending": "99"})
     assert ListEntry.objects.get().value == "spam.test"
-    assert services.limits_for(coalition) == services.Limits(5, 50, 99)
+    assert services.limits_for(coalition) == services.Limits(5, 50, 99, 400)
 
 
 def test_the_steward_export_neutralizes_formulas(client, steward, petition):

@@ -1,0 +1,126 @@
+"""Flag, don't refuse: a network over the IP limits signs, held for review and out of the count
+until cleared (automatically when enough of its emails confirm, or by a steward)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cairn.petitions import selectors, services
+from cairn.petitions.models import Clearance, Petition, Signature
+from cairn.petitions.services import ConfirmOutcome
+
+from .conftest import signer
+
+OFFICE = "198.51.100.7"
+
+
+def sign(petition: Petition, n: int, ip: str = OFFICE) -> Signature:
+    return services.sign_petition(
+        petition=petition, signer=signer(f"person{n}@example.org", ip=ip)
+    ).signature
+
+
+def confirm(signature: Signature) -> None:
+    result = services.confirm_signature(token=services.confirmation_token(signature))
+    assert result.outcome == ConfirmOutcome.CONFIRMED
+
+
+def assert_count(petition: Petition, expected: int) -> None:
+    assert services.current_count(petition) == expected
+    assert services.recount_petition(petition=petition) == (expected, expected)
+
+
+@pytest.fixture
+def office(coalition, petition) -> list[Signature]:
+    """One signature within the limit, then five held from the same network."""
+    services.set_limits(coalition=coalition, burst=1, sustained=100, trending=1000)
+    rows = [sign(petition, n) for n in range(6)]
+    assert [r.held for r in rows] == [False, True, True, True, True, True]
+    return rows
+
+
+def test_held_signatures_stay_out_of_the_count_when_confirmed(petition, office):
+    # when
+    for row in office[:3]:
+        confirm(row)
+    # then: the first counts; two held ones confirmed, still below the automatic clearance
+    assert_count(petition, 1)
+    summary = selectors.integrity_summary(petition=petition)
+    assert (summary.confirmed, summary.pending, summary.held) == (1, 0, 5)
+    assert [(n.ip, n.held, n.confirmed) for n in selectors.held_by_network(petition=petition)] == [
+        (OFFICE, 5, 2)
+    ]
+
+
+def test_a_network_clears_itself_when_enough_of_its_emails_confirm(petition, office):
+    # given: of five held, two confirmed (needed: max(3, half of 5 rounded up) = 3)
+    for row in office[:3]:
+        confirm(row)
+    # when the third held one confirms
+    confirm(office[3])
+    # then every held one of the network is cleared; the three confirmed count
+    assert_count(petition, 4)
+    assert not Signature.objects.filter(petition=petition, held=True).exists()
+    clearance = Clearance.objects.get(petition=petition)
+    assert (clearance.ip, clearance.automatic, clearance.affected) == (OFFICE, True, 5)
+    # and a cleared pending one counts when it confirms
+    confirm(office[4])
+    assert_count(petition, 5)
+
+
+def test_a_script_that_never_confirms_stays_held(petition, office):
+    confirm(office[0])
+    confirm(office[1])
+    assert_count(petition, 1)
+    assert Signature.objects.filter(petition=petition, held=True).count() == 5
+    assert not Clearance.objects.exists()
+
+
+def test_a_steward_clears_a_network(petition, office, steward):
+    # given
+    confirm(office[1])
+    # when
+    clearance = services.clear_network(petition=petition, ip=OFFICE, by=steward.user)
+    # then
+    assert clearance is not None
+    assert (clearance.automatic, clearance.affected, clearance.created_by) == (
+        False,
+        5,
+        steward.user,
+    )
+    assert_count(petition, 1)
+    confirm(office[2])
+    assert_count(petition, 2)
+    # nothing left to clear
+    assert services.clear_network(petition=petition, ip=OFFICE, by=steward.user) is None
+
+
+def test_a_steward_invalidates_a_networks_held_signatures_only(petition, office, steward):
+    # given
+    confirm(office[0])
+    confirm(office[1])
+    # when
+    invalidation = services.invalidate_network(
+        petition=petition, ip=OFFICE, reason="A script", by=steward.user
+    )
+    # then: the five held ones, not the one that signed within the limit
+    assert invalidation.affected == 5
+    assert invalidation.criteria == {"ip": OFFICE, "held": "held for review"}
+    assert_count(petition, 1)
+    assert selectors.held_by_network(petition=petition) == []
+    # and undoing it puts them back under review, still out of the count
+    services.undo_invalidation(invalidation=invalidation)
+    assert Signature.objects.filter(petition=petition, held=True).count() == 5
+    assert_count(petition, 1)
+
+
+def test_invalidating_a_cleared_network_takes_its_signatures_out_of_the_count(
+    petition, office, steward
+):
+    for row in office[:4]:
+        confirm(row)
+    assert_count(petition, 4)
+    services.invalidate_signatures(
+        petition=petition, criteria=services.Criteria(ip=OFFICE), reason="x", by=steward.user
+    )
+    assert_count(petition, 0)
