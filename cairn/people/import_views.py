@@ -12,10 +12,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_user
@@ -187,20 +189,41 @@ _TEMPLATES: dict[str, str] = {
 }
 
 
+def problems_summary(job: ImportJob) -> str:
+    """The import's "5 problems in 3 rows": its errors, and the rows that have them."""
+    rows = job.rows_with_errors
+    if not rows and job.error_count:
+        # a job validated before rows were counted: its stored errors name their lines
+        rows = len({error.get("line") for error in job.errors})
+    problems = ngettext("%(count)s problem", "%(count)s problems", job.error_count) % {
+        "count": intcomma(job.error_count)
+    }
+    in_rows = ngettext("in %(count)s row", "in %(count)s rows", rows) % {"count": intcomma(rows)}
+    return f"{problems} {in_rows}"
+
+
 @coalition_view(Action.VIEW)
 def job(request: HttpRequest, tenant: Tenant, job_id: int) -> HttpResponse:
     row = _job(tenant, job_id)
     if row.status in {ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED}:
         return redirect("people_import:mapping", tenant.coalition.slug, row.pk)
     template = _TEMPLATES.get(row.status, "people/import_done.html")
-    return render(request, template, tenant.context(job=row, nav_current="people"))
+    return render(
+        request,
+        template,
+        tenant.context(job=row, problems=problems_summary(row), nav_current="people"),
+    )
 
 
 @coalition_view(Action.VIEW)
 def progress(request: HttpRequest, tenant: Tenant, job_id: int) -> HttpResponse:
     """The progress fragment, polled every second by htmx until the job stops running."""
     row = _job(tenant, job_id)
-    return render(request, "people/_import_progress.html", tenant.context(job=row))
+    return render(
+        request,
+        "people/_import_progress.html",
+        tenant.context(job=row, problems=problems_summary(row)),
+    )
 
 
 @coalition_view(Action.VIEW)

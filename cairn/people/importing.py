@@ -937,6 +937,7 @@ def _finish_validation(job: ImportJob, report: ValidationReport, status: str) ->
     job.rows_processed = 0
     job.errors = report.errors
     job.error_count = report.error_count
+    job.rows_with_errors = report.bad_rows
     job.rows_skipped = report.bad_rows if status == ImportJob.Status.IMPORTING else 0
     job.save(
         update_fields=[
@@ -945,6 +946,7 @@ def _finish_validation(job: ImportJob, report: ValidationReport, status: str) ->
             "rows_processed",
             "errors",
             "error_count",
+            "rows_with_errors",
             "rows_skipped",
         ]
     )

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -37,9 +38,18 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # The list page's sort keys (cairn.people.selectors.SORTS), each ending with the pk so
+        # that an index serves the whole ORDER BY. Prefix searches on addresses: migration 0003.
         indexes = [
-            models.Index(fields=["coalition", "modified_at"]),
-            models.Index(fields=["coalition", "created_at"]),
+            models.Index(fields=["coalition", "modified_at", "id"], name="person_modified_sort"),
+            models.Index(fields=["coalition", "created_at", "id"], name="person_created_sort"),
+            models.Index(
+                F("coalition"),
+                Lower("family_name"),
+                Lower("given_name"),
+                F("id"),
+                name="person_name_sort",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -344,6 +354,9 @@ class ImportJob(models.Model):
         default=list, blank=True, help_text="The first row errors: {line, column, reason}."
     )
     error_count = models.PositiveIntegerField(default=0)
+    rows_with_errors = models.PositiveIntegerField(
+        default=0, help_text="How many rows have at least one of the errors."
+    )
     message = models.CharField(max_length=500, blank=True, help_text="Why the import failed.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -100,30 +100,36 @@ def search(people: QuerySet[Person], query: str, *, coalition_id: int) -> QueryS
     return people.filter(match)
 
 
+def addresses_with_postal_code(*, coalition_id: int, prefix: str) -> QuerySet[PostalAddress]:
+    """Addresses whose postal code starts with `prefix` (case-insensitive): read through the
+    prefix index of migration 0003 (`tests/test_list_page.py` states the plan)."""
+    return PostalAddress.objects.for_coalition(coalition_id).filter(
+        postal_code__istartswith=prefix.strip()
+    )
+
+
+def addresses_in_city(*, coalition_id: int, prefix: str) -> QuerySet[PostalAddress]:
+    """Addresses whose city (locality) starts with `prefix` (case-insensitive), by its index."""
+    return PostalAddress.objects.for_coalition(coalition_id).filter(
+        locality__istartswith=prefix.strip()
+    )
+
+
 def with_postal_code(
     people: QuerySet[Person], prefix: str, *, coalition_id: int
 ) -> QuerySet[Person]:
-    """People with an address whose postal code starts with `prefix` (case-insensitive).
-
-    Served by the prefix indexes of migration 0003 (see `tests/test_list_page.py` for the plan).
-    """
-    prefix = prefix.strip()
-    if not prefix:
+    """People with an address whose postal code starts with `prefix` (listed once each)."""
+    if not prefix.strip():
         return people
-    addresses = PostalAddress.objects.for_coalition(coalition_id).filter(
-        postal_code__istartswith=prefix
-    )
+    addresses = addresses_with_postal_code(coalition_id=coalition_id, prefix=prefix)
     return people.filter(pk__in=addresses.values("person_id"))
 
 
 def with_city(people: QuerySet[Person], prefix: str, *, coalition_id: int) -> QuerySet[Person]:
-    """People with an address whose city (locality) starts with `prefix` (case-insensitive)."""
-    prefix = prefix.strip()
-    if not prefix:
+    """People with an address whose city starts with `prefix` (listed once each)."""
+    if not prefix.strip():
         return people
-    addresses = PostalAddress.objects.for_coalition(coalition_id).filter(
-        locality__istartswith=prefix
-    )
+    addresses = addresses_in_city(coalition_id=coalition_id, prefix=prefix)
     return people.filter(pk__in=addresses.values("person_id"))
 
 
