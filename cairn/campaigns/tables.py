@@ -38,7 +38,7 @@ def progress_meter(percent: int, label: str) -> str:
     return (
         f'<div class="progress-meter"><div class="progress" role="progressbar" '
         f'aria-valuenow="{percent}" aria-valuemin="0" aria-valuemax="100" aria-label="{label}">'
-        f'<div class="progress__bar" style="width: {percent}%"></div></div>'
+        f'<div class="progress__bar pct-{percent}"></div></div>'
         f'<span class="progress-meter__value" aria-hidden="true">{percent}%</span></div>'
     )
 
@@ -53,7 +53,7 @@ def contribution_rows(rows: Iterable[ContributionRow]) -> SafeString:
     html = "\n".join(
         f'<tr><th scope="row">{escape(row.name)}</th>'
         + "".join(
-            f'<td class="num">{round(count):,}</td><td style="min-width: 9rem">'
+            f'<td class="num">{round(count):,}</td><td class="cell--meter">'
             f"{progress_meter(_percent(share), row.name)}</td>"
             for count, share in row.cells
         )

@@ -11,6 +11,8 @@ import csv
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from csp.decorators import csp_replace
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -177,7 +179,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@xframe_options_exempt
+@xframe_options_exempt  # and its CSP frame-ancestors lets any site (or those configured) frame it
+# django-csp types a view as taking the request only; this one also takes the slug
+@csp_replace({"frame-ancestors": settings.CAIRN_WIDGET_FRAME_ANCESTORS})  # type: ignore[arg-type]
 @csrf_exempt  # embedded on member sites, where our CSRF cookie is third-party and often blocked
 @require_http_methods(["GET", "POST"])
 def widget(request: HttpRequest, petition_slug: str) -> HttpResponse:

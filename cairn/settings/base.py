@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("CAIRN_DATA_DIR", BASE_DIR.parent / "var"))
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -173,6 +175,27 @@ CAIRN_ENGAGEMENT_MAX_AGE = int(os.environ.get("CAIRN_ENGAGEMENT_MAX_AGE", "300")
 # Measurement feeds: fetch timeout (seconds), and whether private/loopback addresses may be fetched.
 CAIRN_FEED_TIMEOUT = float(os.environ.get("CAIRN_FEED_TIMEOUT", "10"))
 CAIRN_FEED_ALLOW_PRIVATE = os.environ.get("CAIRN_FEED_ALLOW_PRIVATE", "") == "1"
+
+# Content-Security-Policy on every response (django-csp). Scripts and styles come from our own
+# static files; an inline script or style element needs `nonce="{{ request.csp_nonce }}"` (the
+# nonce is added to the header only on the pages that use it). No page may be framed but the
+# petition widget: its frame-ancestors is CAIRN_WIDGET_FRAME_ANCESTORS (space-separated sources;
+# default `*`, any site).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", CSP_NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+CAIRN_WIDGET_FRAME_ANCESTORS = os.environ.get("CAIRN_WIDGET_FRAME_ANCESTORS", "*").split()
 
 LOGGING = {
     "version": 1,

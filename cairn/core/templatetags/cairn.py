@@ -16,6 +16,16 @@ def percent(share: float | Decimal | None) -> int:
 
 
 @register.filter
+def bar_width(value: float | Decimal | str | None) -> int:
+    """A percentage as the whole number of a `.pct-N` width class: rounded, clamped to [0, 100]."""
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        return 0
+    return max(0, min(100, round(number)))
+
+
+@register.filter
 def quantity(value: Decimal | None) -> str:
     """A quantity without trailing zeros, with thousands separators: 1500.00 → "1,500"."""
     if value is None:
