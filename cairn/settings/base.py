@@ -200,6 +200,9 @@ CAIRN_WIDGET_FRAME_ANCESTORS = os.environ.get("CAIRN_WIDGET_FRAME_ANCESTORS", "*
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_client_errors": {"()": "cairn.core.logs.OneLineForClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # 403 and 404 are logged in one line, without a traceback (on the logger: every handler)
+    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CAIRN_LOG_LEVEL", "INFO")},
 }
