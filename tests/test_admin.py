@@ -134,6 +134,15 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
         by=None,
     )
     petitions.compose_update(petition=petition, subject="We delivered", body="Thanks", by=None)
+    petitions.update_petition(
+        petition=petition,
+        data=petitions.PetitionData(
+            title="Fund 40 crisis beds",
+            background="Fixed a typo",  # a correction after opening: a PetitionRevision
+            thresholds=[{"count": 1, "consequence": "Delivered"}],
+            sponsors_required=1,
+        ),
+    )
     # a network over the limit is held for review, then cleared (a Clearance row)
     petitions.set_limits(coalition=coalition, burst=1, sustained=500, trending=5000)
     for email in ("bo@example.org", "cy@example.org"):
@@ -196,7 +205,10 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     )
     campaigns.refresh_engagement(coalition=coalition)
 
-    api_services.create_token(coalition=coalition, name="Parsons sync", created_by=None)
+    token = api_services.create_token(coalition=coalition, name="Parsons sync", created_by=None)
+    api_services.claim_idempotency_key(
+        token=token.token, key="retry-1", request_hash="0" * 64, lease=dt.timedelta(minutes=2)
+    )
 
 
 @pytest.fixture
@@ -279,6 +291,8 @@ def test_admin_pages_render(
         "governance.Option",
         "governance.Outcome",
         "governance.Authorization",
+        "governance.SigningKey",  # made when a checkpoint is first signed
+        "governance.LogCheckpoint",
     }
 
 

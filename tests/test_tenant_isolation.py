@@ -48,12 +48,14 @@ from cairn.governance.models import (
     Authorization,
     DecisionTemplate,
     Eligibility,
+    LogCheckpoint,
     LogEntry,
     LogHead,
     NamedVoter,
     Option,
     Outcome,
     Proposal,
+    SigningKey,
     Vote,
 )
 from cairn.people import importing as people_importing
@@ -200,6 +202,8 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         Authorization,
         LogHead,
         LogEntry,
+        SigningKey,
+        LogCheckpoint,
         Campaign,
         Phase,
         Milestone,
@@ -274,7 +278,10 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     governance_services.cast_vote(
         proposal=proposal, staff=organizer, ballot={"position": "consent"}, reason=SECRET
     )
+    checkpoint = governance_services.publish_checkpoint(coalition=b)  # B's signed log head
     POST_DATA.update(keep=str(zebra.uuid), merge=str(twin.uuid), confirm=str(zebra.uuid))
+    # bulk actions of the people list: B's person ticked, B's list chosen
+    POST_DATA.update(people=str(zebra.uuid), people_list=str(people_list.uuid), tag_name="x")
     # Petitions: B's draft is private everywhere (its public pages answer 404); the walker gets
     # its ids. A second petition of B, opened, signed and taken down, holds a signature.
     draft, entry, update, invalidation = _petitions_of(b, member, steward.user)
@@ -297,6 +304,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         "delivery": Delivery.objects.get(commitment=commitment),
         "job_id": import_job.pk,
         "proposal_id": proposal.pk,
+        "seq": checkpoint.seq,  # of B's checkpoint (the decision log's signed head)
         "petition_id": draft.pk,
         "petition_slug": draft.slug,
         "signature_id": Signature.objects.for_coalition(b).get().pk,  # OSDI API

@@ -11,10 +11,12 @@ from .models import (
     Authorization,
     DecisionTemplate,
     Eligibility,
+    LogCheckpoint,
     LogEntry,
     Option,
     Outcome,
     Proposal,
+    SigningKey,
 )
 
 
@@ -39,6 +41,18 @@ class ProposalAdmin(ReadOnly):
 class LogEntryAdmin(ReadOnly):
     list_display = ["coalition", "seq", "created_at", "hash"]
     list_filter = ["coalition"]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnly):
+    list_display = ["key_id", "coalition", "created_at", "retired_at"]
+    exclude = ["private_key_encrypted"]  # encrypted anyway; nothing to see or copy
+
+
+@admin.register(LogCheckpoint)
+class LogCheckpointAdmin(ReadOnly):
+    list_display = ["coalition", "seq", "signed_at", "key", "sent_at"]
+    list_select_related = ["coalition", "key"]
 
 
 for model in (DecisionTemplate, Option, Eligibility, Outcome, Authorization):

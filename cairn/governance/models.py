@@ -340,3 +340,54 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.body.get('event', '')}"
+
+
+class SigningKey(models.Model):
+    """A coalition's Ed25519 key for signing log checkpoints. The private half is stored encrypted
+    with a key derived from SECRET_KEY (see `keys.py`), never in plain text; a rotated key is
+    retired, not deleted, so the checkpoints it signed still verify."""
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    key_id = models.CharField(max_length=16, unique=True)
+    public_key = models.CharField(max_length=64)  # raw public key, base64
+    private_key_encrypted = models.TextField()  # a Fernet token of the raw private key
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition"],
+                condition=models.Q(retired_at__isnull=True),
+                name="signing_key_one_active_per_coalition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"key {self.key_id} of {self.coalition_id}"
+
+
+class LogCheckpoint(models.Model):
+    """A signed (seq, hash) of a coalition's log head, sent to the members and downloadable."""
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="checkpoints")
+    signature = models.CharField(max_length=100)  # base64 Ed25519 signature
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["coalition", "seq"], name="log_checkpoint_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} of {self.coalition_id}"

@@ -34,12 +34,14 @@ from .models import (
     Authorization,
     Electorate,
     Eligibility,
+    LogCheckpoint,
     LogEntry,
     Method,
     Option,
     Outcome,
     Proposal,
     ResultsVisibility,
+    SigningKey,
     Vote,
 )
 
@@ -734,6 +736,66 @@ def votes_match_log(*, coalition: Coalition | int) -> list[str]:
     return problems
 
 
+# --- signed checkpoints ------------------------------------------------------------------------
+
+
+def checkpoint_time(moment: dt.datetime) -> str:
+    """How a checkpoint's signing time is written in the signed statement (UTC, to the second)."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def checkpoints(*, coalition: Coalition) -> QuerySet[LogCheckpoint]:
+    return LogCheckpoint.objects.for_coalition(coalition).select_related("key")
+
+
+def checkpoint(*, coalition: Coalition, seq: int) -> LogCheckpoint | None:
+    return checkpoints(coalition=coalition).filter(seq=seq).first()
+
+
+def signing_keys(*, coalition: Coalition) -> QuerySet[SigningKey]:
+    """The coalition's keys, the active one first; old ones stay so old checkpoints verify."""
+    return SigningKey.objects.for_coalition(coalition).order_by("-created_at", "-pk")
+
+
+def checkpoint_document(row: LogCheckpoint) -> hashchain.Checkpoint:
+    """The checkpoint as the file members keep (the coalition's slug names the coalition)."""
+    return hashchain.Checkpoint(
+        coalition=row.coalition.slug,
+        seq=row.seq,
+        hash=row.hash,
+        signed_at=checkpoint_time(row.signed_at),
+        key_id=row.key.key_id,
+        public_key=row.key.public_key,
+        signature=row.signature,
+    )
+
+
+def verify_checkpoint(
+    *, coalition: Coalition, document: hashchain.Checkpoint
+) -> hashchain.CheckpointCheck:
+    """A member's checkpoint against the log as stored now: signed by one of the coalition's keys
+    (current or retired), and the log still verifies and holds that entry with that hash."""
+    if document.coalition != coalition.slug:
+        return hashchain.CheckpointCheck(
+            False, f"the checkpoint is of coalition {document.coalition!r}, not {coalition.slug!r}"
+        )
+    problem = hashchain.signed(document)
+    if problem:
+        return hashchain.CheckpointCheck(False, problem)
+    known = signing_keys(coalition=coalition).filter(
+        key_id=document.key_id, public_key=document.public_key
+    )
+    if not known.exists():
+        return hashchain.CheckpointCheck(
+            False, f"it is signed by key {document.key_id}, which is not a key of this coalition"
+        )
+    entries = (
+        hashchain.Entry(seq=e.seq, prev_hash=e.prev_hash, hash=e.hash, body=e.body)
+        for e in LogEntry.objects.for_coalition(coalition).order_by("seq").iterator()
+    )
+    return hashchain.checkpoint_in_log(document, entries)
+
+
 EVENT_LABELS = {
     "proposal_created": "Drafted",
     "proposal_scheduled": "Scheduled",
@@ -744,6 +806,7 @@ EVENT_LABELS = {
     "proposal_reopened": "Reopened",
     "outcome_recorded": "Outcome recorded",
     "authorization_added": "Authorization linked",
+    "signing_key_rotated": "Signing key rotated",
 }
 
 

@@ -18,11 +18,17 @@
 - reopen_proposal: never for anonymous proposals, never once an outcome is recorded.
 - record_outcome / authorize: an outcome belongs to a closed proposal; an authorization points at
   one row of any app.
-Every vote and every state change appends an entry to the log, in the same transaction.
+- publish_checkpoint: at most one checkpoint per log head; it is signed with the coalition's one
+  active key (created on first use) and sent to the member organizations' contacts once.
+- rotate_signing_key: one active key per coalition (a unique constraint); the retired keys stay,
+  so the checkpoints they signed still verify.
+Every vote and every state change appends an entry to the log, in the same transaction; closing a
+proposal also publishes a checkpoint of the log (after the commit, through the task queue).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import secrets
 import uuid
@@ -32,22 +38,25 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cairn.accounts.models import User
 from cairn.coalitions.models import Coalition, Membership, StaffMember
 from cairn.coalitions.policy import may_vote
+from cairn.engines import hashchain
 from cairn.engines.hashchain import GENESIS, entry_hash
 
-from . import methods, selectors
+from . import keys, methods, selectors
 from .models import (
     Authorization,
     DecisionTemplate,
     Electorate,
     Eligibility,
+    LogCheckpoint,
     LogEntry,
     LogHead,
     Method,
@@ -56,6 +65,7 @@ from .models import (
     Outcome,
     Proposal,
     ResultsVisibility,
+    SigningKey,
     Vote,
 )
 
@@ -539,6 +549,13 @@ def _close(row: Proposal, *, now: dt.datetime, by: User | None) -> None:
         summary=summary.text,
         by=by.pk if by else None,
     )
+    transaction.on_commit(partial(_enqueue_checkpoint, row.coalition_id))
+
+
+def _enqueue_checkpoint(coalition_id: int) -> None:
+    from .tasks import publish_checkpoint_task
+
+    publish_checkpoint_task.enqueue(coalition_id)
 
 
 @transaction.atomic
@@ -724,3 +741,94 @@ def authorize(*, outcome: Outcome, target: models.Model, note: str = "") -> Auth
             note=authorization.note,
         )
     return authorization
+
+
+# --- signed checkpoints of the log -------------------------------------------------------------
+
+
+def _new_key(coalition: Coalition) -> SigningKey:
+    private = Ed25519PrivateKey.generate()
+    public = hashchain.public_key_bytes(private)
+    return SigningKey.objects.create(
+        coalition=coalition,
+        key_id=hashchain.key_id(public),
+        public_key=base64.b64encode(public).decode("ascii"),
+        private_key_encrypted=keys.encrypt_private_key(private),
+    )
+
+
+def _active_key(coalition: Coalition) -> SigningKey:
+    key = SigningKey.objects.for_coalition(coalition).filter(retired_at__isnull=True).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            return _new_key(coalition)
+    except IntegrityError:  # another process created it first: one active key per coalition
+        return SigningKey.objects.for_coalition(coalition).get(retired_at__isnull=True)
+
+
+@transaction.atomic
+def rotate_signing_key(*, coalition: Coalition, by: User | None) -> SigningKey:
+    """Retire the coalition's signing key and make a new one; the log records both key ids."""
+    LogHead.objects.get_or_create(coalition=coalition, defaults={"seq": 0, "hash": GENESIS})
+    LogHead.objects.select_for_update().get(coalition=coalition)  # serializes with publishing
+    retired = list(
+        SigningKey.objects.for_coalition(coalition)
+        .filter(retired_at__isnull=True)
+        .values_list("key_id", flat=True)
+    )
+    SigningKey.objects.for_coalition(coalition).filter(retired_at__isnull=True).update(
+        retired_at=timezone.now()
+    )
+    key = _new_key(coalition)
+    append_log(
+        coalition=coalition,
+        event="signing_key_rotated",
+        key_id=key.key_id,
+        public_key=key.public_key,
+        retired=retired,
+        by=by.pk if by else None,
+    )
+    return key
+
+
+@transaction.atomic
+def publish_checkpoint(*, coalition: Coalition) -> LogCheckpoint:
+    """Sign the log's head now (or return the checkpoint of that head if there is one) and send
+    it to the member organizations' contacts after the commit."""
+    head = LogHead.objects.select_for_update().filter(coalition=coalition).first()
+    if head is None or head.seq == 0:
+        raise GovernanceError("The decision log is empty: there is nothing to sign yet.")
+    existing = LogCheckpoint.objects.for_coalition(coalition).filter(seq=head.seq).first()
+    if existing is not None:
+        return existing
+    key = _active_key(coalition)
+    try:
+        private = keys.decrypt_private_key(key.private_key_encrypted)
+    except keys.KeyUnavailable as error:
+        raise GovernanceError(str(error)) from error
+    signed_at = timezone.now().replace(microsecond=0)
+    document = hashchain.sign_checkpoint(
+        private_key=private,
+        coalition=coalition.slug,
+        seq=head.seq,
+        hash=head.hash,
+        signed_at=selectors.checkpoint_time(signed_at),
+    )
+    checkpoint = LogCheckpoint.objects.create(
+        coalition=coalition,
+        seq=head.seq,
+        hash=head.hash,
+        signed_at=signed_at,
+        key=key,
+        signature=document.signature,
+    )
+    transaction.on_commit(partial(_enqueue_checkpoint_mail, checkpoint.pk))
+    return checkpoint
+
+
+def _enqueue_checkpoint_mail(checkpoint_id: int) -> None:
+    from .tasks import send_checkpoint
+
+    send_checkpoint.enqueue(checkpoint_id)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
-from cairn.coalitions.models import Role, StaffMember
+from cairn.coalitions.models import Coalition, Membership, Role, StaffMember
 
-from .models import Eligibility, Proposal
+from .models import Eligibility, LogCheckpoint, Proposal
 
 
 @task()
@@ -52,4 +53,61 @@ def send_vote_reminders(proposal_id: int) -> int:
     message = render_to_string("governance/email/reminder.txt", context)
     for email in sorted(recipients):
         send_mail(subject=subject, message=message, from_email=None, recipient_list=[email])
+    return len(recipients)
+
+
+@task()
+def publish_checkpoint_task(coalition_id: int) -> int:
+    """Sign the coalition's log head (after a proposal closed); returns the checkpoint's seq."""
+    from .services import publish_checkpoint
+
+    coalition = Coalition.objects.filter(pk=coalition_id).first()
+    if coalition is None:
+        return 0
+    return publish_checkpoint(coalition=coalition).seq
+
+
+def checkpoint_recipients(coalition: Coalition) -> list[str]:
+    """The member organizations' contacts: the people who act for an active member."""
+    return sorted(
+        set(
+            StaffMember.objects.for_coalition(coalition)
+            .filter(
+                membership__isnull=False,
+                membership__status=Membership.Status.ACTIVE,
+            )
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+@task()
+def send_checkpoint(checkpoint_id: int) -> int:
+    """Email a checkpoint file to each member organization's contacts, once (a retried task sends
+    nothing again). Returns the number of emails sent."""
+    from . import selectors
+
+    claimed = LogCheckpoint.objects.filter(pk=checkpoint_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    row = LogCheckpoint.objects.select_related("coalition", "key").filter(pk=checkpoint_id).first()
+    if not claimed or row is None:
+        return 0
+    document = selectors.checkpoint_document(row)
+    coalition = row.coalition
+    url = settings.CAIRN_SITE_URL.rstrip("/") + reverse(
+        "governance:checkpoints", args=[coalition.slug]
+    )
+    context = {"checkpoint": row, "coalition": coalition, "url": url, "document": document}
+    subject = render_to_string("governance/email/checkpoint_subject.txt", context).strip()
+    body = render_to_string("governance/email/checkpoint.txt", context)
+    recipients = checkpoint_recipients(coalition)
+    for email in recipients:
+        message = EmailMessage(subject=subject, body=body, to=[email])
+        message.attach(
+            f"{coalition.slug}-log-{row.seq}.checkpoint.json",
+            document.to_json(),
+            "application/json",
+        )
+        message.send()
     return len(recipients)

@@ -389,3 +389,54 @@ def awaiting(request: HttpRequest) -> HttpResponse:
         "governance/awaiting.html",
         {"awaiting": selectors.awaiting_user(user=signed_in_user(request))},
     )
+
+
+@coalition_view(Action.VIEW)
+@require_GET
+def checkpoints(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    """Signed checkpoints of the log, for every member to download and keep; stewards publish
+    one now or rotate the signing key here."""
+    return render(
+        request,
+        "governance/checkpoints.html",
+        tenant.context(
+            nav_current="decisions",
+            checkpoints=selectors.checkpoints(coalition=tenant.coalition)[:100],
+            keys=selectors.signing_keys(coalition=tenant.coalition),
+            manage=tenant.allows(Action.MANAGE_DECISIONS),
+        ),
+    )
+
+
+@coalition_view(Action.MANAGE_DECISIONS)
+@require_POST
+def publish_checkpoint(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    try:
+        row = services.publish_checkpoint(coalition=tenant.coalition)
+    except GovernanceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Checkpoint of entry {row.seq} signed and sent to the members.")
+    return redirect("governance:checkpoints", tenant.coalition.slug)
+
+
+@coalition_view(Action.MANAGE_DECISIONS)
+@require_POST
+def rotate_signing_key(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    key = services.rotate_signing_key(coalition=tenant.coalition, by=signed_in_user(request))
+    messages.success(
+        request, f"New signing key {key.key_id}; the old keys still verify their checkpoints."
+    )
+    return redirect("governance:checkpoints", tenant.coalition.slug)
+
+
+@coalition_view(Action.VIEW)
+@require_GET
+def checkpoint_file(request: HttpRequest, tenant: Tenant, seq: int) -> HttpResponse:
+    row = found(selectors.checkpoint(coalition=tenant.coalition, seq=seq))
+    response = HttpResponse(
+        selectors.checkpoint_document(row).to_json(), content_type="application/json"
+    )
+    name = f"{tenant.coalition.slug}-log-{row.seq}.checkpoint.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,13 +1,17 @@
-"""`cairn verify_log [--coalition SLUG]`: re-compute each coalition's decision-log hash chain,
-then check that the stored votes are exactly what replaying the log gives."""
+"""`cairn verify_log [--coalition SLUG] [--checkpoint FILE]`: re-compute each coalition's
+decision-log hash chain, then check that the stored votes are exactly what replaying the log gives.
+With `--checkpoint`, also prove that the log still contains the signed head in that file (so it
+was neither cut short nor rewritten since the checkpoint was made)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cairn.coalitions.models import Coalition
+from cairn.engines import hashchain
 from cairn.governance import selectors
 
 
@@ -16,8 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--coalition", help="Only this coalition (its slug).")
+        parser.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="A signed checkpoint file: prove the log still contains its entry.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["checkpoint"]:
+            self._checkpoint(Path(options["checkpoint"]), options["coalition"])
+            return
         coalitions = Coalition.objects.order_by("slug")
         if options["coalition"]:
             coalitions = coalitions.filter(slug=options["coalition"])
@@ -45,3 +57,21 @@ class Command(BaseCommand):
                 )
         if broken:
             raise CommandError(f"The decision log does not verify for: {', '.join(broken)}")
+
+    def _checkpoint(self, path: Path, slug: str | None) -> None:
+        try:
+            document = hashchain.Checkpoint.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise CommandError(f"{path}: not a checkpoint file: {error}") from error
+        coalition = Coalition.objects.filter(slug=slug or document.coalition).first()
+        if coalition is None:
+            raise CommandError(f"No coalition {slug or document.coalition!r}.")
+        check = selectors.verify_checkpoint(coalition=coalition, document=document)
+        if not check.ok:
+            raise CommandError(
+                f"{coalition.slug}: CHECKPOINT FAILS (entry {document.seq}): {check.reason}"
+            )
+        self.stdout.write(
+            f"{coalition.slug}: OK, the log still contains entry {document.seq} with hash "
+            f"{document.hash[:16]}…, signed by key {document.key_id} at {document.signed_at}"
+        )
