@@ -9,6 +9,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("<slug:petition_slug>/", views.petition_page, name="petition"),
     path("<slug:petition_slug>/sign/", views.sign, name="sign"),
+    path("<slug:petition_slug>/form-token/", views.form_token, name="form_token"),
     path("<slug:petition_slug>/thanks/", views.thanks, name="thanks"),
     path("<slug:petition_slug>/widget/", views.widget, name="widget"),
     path("<slug:petition_slug>/counts.json", views.counts_json, name="counts_json"),

@@ -242,7 +242,11 @@ def create_petition(
 
 
 def _lock(petition: Petition) -> Petition:
-    return Petition.objects.select_for_update().get(pk=petition.pk)
+    """The petition, locked for a change; once committed, its cached public pages are left
+    behind (every change of a petition goes through here)."""
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    transaction.on_commit(partial(forget_public_pages, locked.slug))
+    return locked
 
 
 def _move(petition: Petition, allowed: set[str], to: str, verb: str, **changes: Any) -> Petition:
@@ -449,7 +453,7 @@ def _bump(petition: Petition, delta: int, *, shard: int) -> None:
     """Add `delta` to one shard of the count (inside the caller's transaction)."""
     if not delta:
         return
-    transaction.on_commit(partial(forget_public_count, petition.pk))
+    transaction.on_commit(partial(forget_public_count, petition.pk, petition.slug))
     key = shard % COUNT_SHARDS
     if not PetitionCount.objects.filter(petition=petition, shard=key).update(
         confirmed=F("confirmed") + delta
@@ -505,9 +509,28 @@ def public_count(petition: Petition | int) -> int:
     return int(count)
 
 
-def forget_public_count(petition_id: int) -> None:
-    """Drop the cached public count and the count JSON built from it (after a change)."""
-    cache.delete_many([_public_count_key(petition_id), f"petitions:counts-json:{petition_id}"])
+def forget_public_count(petition_id: int, slug: str) -> None:
+    """Drop the cached public count and the counts JSON built from it (after a change)."""
+    cache.delete_many([_public_count_key(petition_id), counts_json_key(slug)])
+
+
+def public_page_generation(slug: str) -> str:
+    """A token in the cache keys of a petition's public pages: a new one (after any change of
+    state, see `forget_public_pages`) leaves every cached copy behind at once."""
+    key = f"petitions:page-gen:{slug}"
+    generation = cache.get(key)
+    if generation is None:
+        cache.add(key, secrets.token_hex(4), None)  # racing readers keep the first one
+        generation = cache.get(key, "0")
+    return str(generation)
+
+
+def forget_public_pages(slug: str) -> None:
+    cache.delete(f"petitions:page-gen:{slug}")
+
+
+def counts_json_key(slug: str) -> str:
+    return f"petitions:counts-json:{public_page_generation(slug)}:{slug}"
 
 
 def counting_signatures(petition: Petition) -> QuerySet[Signature]:

@@ -192,7 +192,7 @@ def test_public_exports_carry_counts_only(client, petition):
     data = json.loads(client.get(public(petition, "counts_json")).content)
     assert data["count"] == 1
     assert data["regions"] == {"US 462": 1}
-    assert data["integrity"] == {"confirmed": 1, "pending": 0, "invalidated": 0}
+    assert data["integrity"] == {"confirmed": 1, "pending": 0, "invalidated": 0, "held": 0}
     csv_body = client.get(public(petition, "counts_csv")).content.decode()
     assert "secret" not in json.dumps(data)
     assert "secret" not in csv_body
