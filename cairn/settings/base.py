@@ -170,6 +170,26 @@ CAIRN_SITE_URL = os.environ.get("CAIRN_SITE_URL", "http://127.0.0.1:8000")
 CAIRN_API_RATE_LIMIT = int(os.environ.get("CAIRN_API_RATE_LIMIT", "600"))
 CAIRN_API_RATE_WINDOW_SECONDS = int(os.environ.get("CAIRN_API_RATE_WINDOW_SECONDS", "60"))
 
+# Django's cache: local memory in each process by default; CAIRN_CACHE_URL (redis://host:6379/0)
+# shares one Redis between every process (Django's RedisCache; install the `redis` extra).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("CAIRN_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CAIRN_CACHE_URL"],
+        }
+    }
+# Public petition pages, counts JSON and widget: kept this long in the cache and by shared caches
+# (s-maxage), served stale this much longer while a CDN refetches; the public count is cached
+# CAIRN_PUBLIC_COUNT_SECONDS. Signing: over the per-minute or hourly limit per IP a signature is
+# held for review; over CAIRN_SIGN_HARD_PER_HOUR it is refused (defaults; per coalition in its
+# integrity settings).
+CAIRN_PUBLIC_PAGE_SECONDS = int(os.environ.get("CAIRN_PUBLIC_PAGE_SECONDS", "10"))
+CAIRN_PUBLIC_STALE_SECONDS = int(os.environ.get("CAIRN_PUBLIC_STALE_SECONDS", "60"))
+CAIRN_PUBLIC_COUNT_SECONDS = int(os.environ.get("CAIRN_PUBLIC_COUNT_SECONDS", "5"))
+CAIRN_SIGN_HARD_PER_HOUR = int(os.environ.get("CAIRN_SIGN_HARD_PER_HOUR", "500"))
+
 # Campaign dashboards: recount engagement when the counted totals are older than this (seconds).
 CAIRN_ENGAGEMENT_MAX_AGE = int(os.environ.get("CAIRN_ENGAGEMENT_MAX_AGE", "300"))
 # Measurement feeds: fetch timeout (seconds), and whether private/loopback addresses may be fetched.
