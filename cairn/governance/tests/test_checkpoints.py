@@ -132,7 +132,7 @@ def test_a_log_cut_short_fails_the_checkpoint(tmp_path, assembly, decided):
     # given a checkpoint, then the last two entries dropped and the head row rewritten to match
     path = checkpoint_file(tmp_path, decided)
     LogEntry.objects.filter(coalition=assembly.coalition, seq__gte=decided.seq - 1).delete()
-    last = LogEntry.objects.filter(coalition=assembly.coalition).order_by("-seq").first()
+    last = LogEntry.objects.filter(coalition=assembly.coalition).order_by("-seq")[0]
     LogHead.objects.filter(coalition=assembly.coalition).update(seq=last.seq, hash=last.hash)
     # the chain alone still verifies: nothing in the middle is broken
     assert selectors.verify_log(coalition=assembly.coalition).ok
@@ -145,7 +145,7 @@ def test_a_log_cut_short_and_written_again_fails_the_checkpoint(tmp_path, assemb
     # given the tail dropped and as many new entries appended: the same seq, another hash
     path = checkpoint_file(tmp_path, decided)
     LogEntry.objects.filter(coalition=assembly.coalition, seq__gte=decided.seq - 1).delete()
-    last = LogEntry.objects.filter(coalition=assembly.coalition).order_by("-seq").first()
+    last = LogEntry.objects.filter(coalition=assembly.coalition).order_by("-seq")[0]
     LogHead.objects.filter(coalition=assembly.coalition).update(seq=last.seq, hash=last.hash)
     services.append_log(coalition=assembly.coalition, event="proposal_closed", proposal=0)
     services.append_log(coalition=assembly.coalition, event="proposal_closed", proposal=0)
