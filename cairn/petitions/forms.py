@@ -221,6 +221,20 @@ class TextForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class NetworkReviewForm(forms.Form):
+    """A steward's decision on the held signatures of one network: clear or invalidate them."""
+
+    ip = forms.GenericIPAddressField(label="IP address")
+    decision = forms.ChoiceField(choices=[("clear", "Clear"), ("invalidate", "Invalidate")])
+    reason = forms.CharField(required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "invalidate" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why these signatures are invalid.")
+        return data
+
+
 class InvalidateForm(forms.Form):
     email = forms.CharField(required=False, max_length=254)
     domain = forms.CharField(required=False, max_length=254, label="Email domain")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:petition_id>/delivery/", views.delivery, name="delivery"),
     path("<int:petition_id>/response/", views.response, name="response"),
     path("<int:petition_id>/integrity/", views.integrity, name="integrity"),
+    path("<int:petition_id>/integrity/network/", views.review_network, name="review_network"),
     path(
         "<int:petition_id>/integrity/<int:invalidation_id>/undo/",
         views.undo_invalidation,

@@ -28,6 +28,7 @@ from .forms import (
     InvalidateForm,
     LimitsForm,
     ListEntryForm,
+    NetworkReviewForm,
     PetitionForm,
     RejectForm,
     SponsorForm,
@@ -418,9 +419,49 @@ def integrity(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpRes
             integrity=selectors.integrity_summary(petition=petition),
             invalidations=selectors.invalidations(petition=petition),
             alerts=selectors.alerts(petition=petition),
+            held=selectors.held_by_network(petition=petition),
+            clearances=selectors.clearances(petition=petition)[:50],
         ),
         status=422 if form.errors else 200,
     )
+
+
+@coalition_view(Action.MODERATE_PETITIONS)
+@require_POST
+def review_network(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpResponse:
+    """Clear or invalidate the signatures held for review from one network (IP address)."""
+    petition = _load(tenant, petition_id)
+    form = NetworkReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("petitions:integrity", tenant.coalition.slug, petition.pk)
+    ip = form.cleaned_data["ip"]
+    if form.cleaned_data["decision"] == "clear":
+        cleared = services.clear_network(petition=petition, ip=ip, by=_user(request))
+        n = cleared.affected if cleared else 0
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d signature from %(ip)s cleared: it counts once confirmed.",
+                "%(n)d signatures from %(ip)s cleared: they count once confirmed.",
+                n,
+            )
+            % {"n": n, "ip": ip},
+        )
+    else:
+        done = services.invalidate_network(
+            petition=petition, ip=ip, reason=form.cleaned_data["reason"], by=_user(request)
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d held signature from %(ip)s invalidated.",
+                "%(n)d held signatures from %(ip)s invalidated.",
+                done.affected,
+            )
+            % {"n": done.affected, "ip": ip},
+        )
+    return redirect("petitions:integrity", tenant.coalition.slug, petition.pk)
 
 
 @coalition_view(Action.MODERATE_PETITIONS)

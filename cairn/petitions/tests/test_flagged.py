@@ -4,7 +4,9 @@ until cleared (automatically when enough of its emails confirm, or by a steward)
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from cairn.coalitions.models import Role
 from cairn.petitions import selectors, services
 from cairn.petitions.models import Clearance, Petition, Signature
 from cairn.petitions.services import ConfirmOutcome
@@ -124,3 +126,50 @@ def test_invalidating_a_cleared_network_takes_its_signatures_out_of_the_count(
         petition=petition, criteria=services.Criteria(ip=OFFICE), reason="x", by=steward.user
     )
     assert_count(petition, 0)
+
+
+# --- the integrity page --------------------------------------------------------------------------
+
+
+def review_url(petition: Petition, name: str = "review_network") -> str:
+    return reverse(f"petitions:{name}", args=[petition.coalition.slug, petition.pk])
+
+
+def test_the_integrity_page_shows_held_signatures_by_network(client, steward, petition, office):
+    client.force_login(steward.user)
+    body = client.get(review_url(petition, "integrity")).content.decode()
+    assert "<td>198.51.100.7</td>" in body
+    assert "Clear 5</button>" in body
+    assert "Invalidate 5</button>" in body
+
+
+def test_a_steward_clears_a_network_from_the_integrity_page(client, steward, petition, office):
+    confirm(office[2])
+    client.force_login(steward.user)
+    response = client.post(review_url(petition), {"ip": OFFICE, "decision": "clear"})
+    assert response.status_code == 302
+    assert Clearance.objects.get(petition=petition).created_by == steward.user
+    assert_count(petition, 1)
+
+
+def test_invalidating_a_network_needs_a_reason(client, steward, petition, office):
+    client.force_login(steward.user)
+    client.post(review_url(petition), {"ip": OFFICE, "decision": "invalidate", "reason": ""})
+    assert Signature.objects.filter(petition=petition, held=True).count() == 5
+    client.post(review_url(petition), {"ip": OFFICE, "decision": "invalidate", "reason": "Bots"})
+    assert Signature.objects.filter(petition=petition, invalidated_at__isnull=False).count() == 5
+
+
+@pytest.mark.parametrize("role", [Role.ORGANIZER, Role.VIEWER])
+def test_only_stewards_review_held_signatures(
+    client, coalition, staff_factory, owner, petition, office, role
+):
+    staff = staff_factory(coalition, role, membership=owner if role == Role.ORGANIZER else None)
+    client.force_login(staff.user)
+    for decision in ("clear", "invalidate"):
+        response = client.post(
+            review_url(petition), {"ip": OFFICE, "decision": decision, "reason": "x"}
+        )
+        assert response.status_code == 403
+    assert Signature.objects.filter(petition=petition, held=True).count() == 5
+    assert not Clearance.objects.exists()
