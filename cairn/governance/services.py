@@ -92,15 +92,21 @@ def _jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def append_log(*, coalition: Coalition, event: str, **fields: Any) -> LogEntry:
-    """Append one entry to the coalition's hash chain (the head row is locked meanwhile)."""
+def append_log(
+    *, coalition: Coalition, event: str, at: dt.datetime | None = None, **fields: Any
+) -> LogEntry:
+    """Append one entry to the coalition's hash chain (the head row is locked meanwhile).
+
+    `at` is when it happened (now by default; the demo's history passes its own day): it is in
+    the hashed body, so it is set before hashing."""
+    at = at or timezone.now()
     LogHead.objects.get_or_create(coalition=coalition, defaults={"seq": 0, "hash": GENESIS})
     head = LogHead.objects.select_for_update().get(coalition=coalition)
-    body = _jsonable({"event": event, "at": timezone.now(), **fields})
+    body = _jsonable({"event": event, "at": at, **fields})
     seq = head.seq + 1
     digest = entry_hash(seq=seq, prev_hash=head.hash, body=body)
     entry = LogEntry.objects.create(
-        coalition=coalition, seq=seq, prev_hash=head.hash, hash=digest, body=body
+        coalition=coalition, seq=seq, prev_hash=head.hash, hash=digest, body=body, created_at=at
     )
     head.seq, head.hash = seq, digest
     head.save(update_fields=["seq", "hash"])
@@ -189,8 +195,10 @@ def create_proposal(
     reason_required: bool | None = None,
     quorum_percent: Decimal | None = None,
     config: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
 ) -> Proposal:
     """Draft a proposal from a template (shipped key, or "c<id>" for a coalition's own)."""
+    now = now or timezone.now()
     chosen = _resolve_template(coalition, template)
     title = title.strip()
     if not title:
@@ -226,6 +234,7 @@ def create_proposal(
         reason_required=chosen.reason_required if reason_required is None else reason_required,
         closes_at=closes_at,
         created_by=created_by,
+        created_at=now,
     )
     seen: set[str] = set()
     for position, option in enumerate(options, start=1):
@@ -258,6 +267,7 @@ def create_proposal(
             NamedVoter.objects.get_or_create(coalition=coalition, proposal=proposal, staff=staff)
     append_log(
         coalition=coalition,
+        at=now,
         event="proposal_created",
         proposal=proposal.pk,
         title=proposal.title,
@@ -381,6 +391,7 @@ def open_proposal(
     row.save(update_fields=["status", "opened_at", "config"])
     append_log(
         coalition=row.coalition,
+        at=now,
         event="proposal_opened",
         proposal=row.pk,
         closes_at=row.closes_at,
@@ -497,7 +508,9 @@ def cast_vote(
             ballot=cleaned,
             reason=reason,
         )
-        append_log(coalition=row.coalition, event="vote_cast", proposal=row.pk, anonymous=True)
+        append_log(
+            coalition=row.coalition, at=now, event="vote_cast", proposal=row.pk, anonymous=True
+        )
         return CastResult(vote=vote, created=True, changes=0)
 
     vote, created = Vote.objects.get_or_create(
@@ -521,6 +534,7 @@ def cast_vote(
     Eligibility.objects.filter(pk=eligibility.pk, voted_at__isnull=True).update(voted_at=now)
     append_log(
         coalition=row.coalition,
+        at=now,
         event="vote_changed" if not created else "vote_cast",
         proposal=row.pk,
         voter=eligibility.voter_key,
@@ -542,6 +556,7 @@ def _close(row: Proposal, *, now: dt.datetime, by: User | None) -> None:
     row.save(update_fields=["status", "closed_at", "closed_early_by", "passed", "result_summary"])
     append_log(
         coalition=row.coalition,
+        at=now,
         event="proposal_closed",
         proposal=row.pk,
         early=early,
@@ -687,8 +702,10 @@ def record_outcome(
     next_steps: str = "",
     responsible: str = "",
     review_on: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome:
     """State what was decided; recording again replaces the statement (both stay in the log)."""
+    now = now or timezone.now()
     row = _locked(proposal)
     if row.status != Proposal.Status.CLOSED:
         raise GovernanceError("Record the outcome once the proposal is closed.")
@@ -703,11 +720,12 @@ def record_outcome(
             "responsible": responsible.strip(),
             "review_on": review_on,
             "recorded_by": recorded_by,
-            "recorded_at": timezone.now(),
+            "recorded_at": now,
         },
     )
     append_log(
         coalition=row.coalition,
+        at=now,
         event="outcome_recorded",
         proposal=row.pk,
         statement=outcome.statement,
@@ -720,8 +738,11 @@ def record_outcome(
 
 
 @transaction.atomic
-def authorize(*, outcome: Outcome, target: models.Model, note: str = "") -> Authorization:
+def authorize(
+    *, outcome: Outcome, target: models.Model, note: str = "", now: dt.datetime | None = None
+) -> Authorization:
     """Link an outcome to what it authorizes (a row of any app, of the same coalition)."""
+    now = now or timezone.now()
     target_coalition = getattr(target, "coalition_id", outcome.coalition_id)
     if target_coalition != outcome.coalition_id:
         raise GovernanceError("A decision authorizes only its own coalition's work.")
@@ -730,11 +751,12 @@ def authorize(*, outcome: Outcome, target: models.Model, note: str = "") -> Auth
         outcome=outcome,
         content_type=content_type,
         object_id=str(target.pk),
-        defaults={"coalition_id": outcome.coalition_id, "note": note.strip()},
+        defaults={"coalition_id": outcome.coalition_id, "note": note.strip(), "created_at": now},
     )
     if created:
         append_log(
             coalition=outcome.coalition,
+            at=now,
             event="authorization_added",
             proposal=outcome.proposal_id,
             target=f"{content_type.app_label}.{content_type.model}:{target.pk}",
