@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from cairn.core.admin import ServiceWritten
 
 from . import services
-from .models import ApiToken
+from .models import ApiToken, IdempotencyKey
 
 
 @admin.register(ApiToken)
@@ -47,3 +47,12 @@ class ApiTokenAdmin(ServiceWritten):
         for token in tokens:
             services.revoke_token(token=token)
         self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ServiceWritten):
+    """Keys clients sent with their POSTs and the answers kept for their retries (24 hours)."""
+
+    list_display = ["key", "token", "created_at", "status_code"]
+    list_select_related = ["token"]
+    search_fields = ["=key"]

@@ -25,8 +25,7 @@ class OsdiToken(APIKeyHeader):
     param_name = HEADER
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        # Django's request.headers is case-insensitive, so OSDI-API-TOKEN matches too.
-        return request.headers.get(HEADER) or request.GET.get(QUERY_PARAM)
+        return raw_token(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiToken:
         if not key or not key.strip():
@@ -37,13 +36,21 @@ class OsdiToken(APIKeyHeader):
         decision = services.count_request(token=token)
         request.api_rate = decision  # type: ignore[attr-defined]  # read by osdi.urls.api_view
         if not decision.allowed:
-            raise ApiError(
-                429,
-                f"Rate limit of {decision.limit} requests exceeded; retry in "
-                f"{decision.retry_after} s.",
-                headers={"Retry-After": str(decision.retry_after)},
-            )
+            raise over_limit(decision)
         return token
+
+
+def raw_token(request: HttpRequest) -> str | None:
+    """The token as sent. Django's request.headers is case-insensitive: OSDI-API-TOKEN matches."""
+    return request.headers.get(HEADER) or request.GET.get(QUERY_PARAM)
+
+
+def over_limit(decision: services.RateDecision) -> ApiError:
+    return ApiError(
+        429,
+        f"Rate limit of {decision.limit} requests exceeded; retry in {decision.retry_after} s.",
+        headers={"Retry-After": str(decision.retry_after)},
+    )
 
 
 def token_of(request: HttpRequest) -> ApiToken:

@@ -8,7 +8,7 @@ from cairn.coalitions.models import Coalition
 from cairn.people import selectors as people_selectors
 from cairn.people.models import ListItem, PeopleList, Person, Tag, Tagging
 
-from .models import ApiToken
+from .models import ApiToken, IdempotencyKey
 from .services import hash_token
 
 
@@ -21,6 +21,12 @@ def active_token(*, raw: str) -> ApiToken | None:
         .select_related("coalition")
         .first()
     )
+
+
+def idempotency_key(*, token: ApiToken, pk: int) -> IdempotencyKey | None:
+    """A key's row as it is now (None once it was given up or expired)."""
+    rows = IdempotencyKey.objects.for_coalition(token.coalition_id)
+    return rows.filter(pk=pk, token=token).first()
 
 
 def tokens(*, coalition: Coalition) -> QuerySet[ApiToken]:

@@ -29,6 +29,7 @@ from .models import (
     ListEntry,
     Petition,
     PetitionCount,
+    PetitionRevision,
     PetitionUpdate,
     Signature,
     Sponsorship,
@@ -177,3 +178,9 @@ class PetitionUpdateAdmin(ServiceWritten):
     list_display = ["subject", "petition", "created_at", "sent_at", "recipients"]
     list_select_related = ["petition"]
     search_fields = ["subject"]
+
+
+@admin.register(PetitionRevision)
+class PetitionRevisionAdmin(ServiceWritten):
+    list_display = ["petition", "changed_at", "changed_by", "via", "status"]
+    list_select_related = ["petition", "changed_by"]

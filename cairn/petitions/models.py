@@ -420,3 +420,28 @@ class PetitionUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PetitionRevision(models.Model):
+    """A change to a petition after its draft: which fields, from what to what, when, by whom (a
+    user, or the API token named in `via`). Written by update_petition; the history signers can
+    check against what they signed."""
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="revisions")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(max_length=200, blank=True, help_text="e.g. the API token used.")
+    status = models.CharField(max_length=20, help_text="The petition's state when it changed.")
+    changes = models.JSONField(help_text='{field: {"from": old, "to": new}}')
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        fields = ", ".join(sorted(self.changes))
+        return f"{fields} of petition {self.petition_id} on {self.changed_at:%Y-%m-%d}"

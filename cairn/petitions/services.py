@@ -1,7 +1,11 @@
 """Use cases of petitions: the only code that writes their tables.
 
 Lifecycle (each a locked state transition; a refused one raises PetitionError and changes nothing):
-- create_petition / update_petition: only a draft is edited; its public slug is unique.
+- create_petition: a draft; its public slug is unique.
+- update_petition: a draft changes freely. After it (EDIT_RULE): description, targets and
+  campaign may be fixed; title and petition text only until the first signature; deadline,
+  thresholds and co-signers needed not at all. Each change is kept as a PetitionRevision; a
+  refused one raises PetitionFrozen and changes nothing.
 - submit_petition: draft → awaiting sponsors (or → in moderation when no co-signers are needed).
 - sponsor_petition: one sponsorship per member organization; the Nth moves it to moderation.
 - open_petition / reject_petition: moderation's outcomes; a rejection has a reason code and text
@@ -85,6 +89,7 @@ from .models import (
     ListEntry,
     Petition,
     PetitionCount,
+    PetitionRevision,
     PetitionUpdate,
     Signature,
     Sponsorship,
@@ -262,16 +267,82 @@ def _move(petition: Petition, allowed: set[str], to: str, verb: str, **changes: 
     return locked
 
 
+# What may change once a petition has left its draft: the rule a signer can trust.
+AMENDABLE = frozenset({"background", "targets", "campaign"})  # fixes, each kept as a revision
+SIGNED_TEXT = frozenset({"title", "details"})  # what signers agree to
+EDIT_RULE = (
+    "Once a petition has left its draft, its description, targets and campaign may be corrected "
+    "(each change is kept in its revision history); its title and petition text — what signers "
+    "agree to — may change only until the first signature, and its deadline, signature "
+    "thresholds and co-signers needed not at all."
+)
+
+
+FIELD_LABELS = {
+    "details": "petition text",
+    "background": "description",
+    "thresholds": "signature thresholds",
+    "sponsors_required": "co-signers needed",
+}
+
+
+class PetitionFrozen(PetitionError):
+    """A change the edit rule refuses; `fields` are the refused ones (model field names)."""
+
+    def __init__(self, fields: Sequence[str], *, signed: bool) -> None:
+        names = " and ".join(FIELD_LABELS.get(name, name) for name in fields)
+        reason = "it has signatures" if signed else "it has left its draft"
+        super().__init__(f"This petition's {names} cannot change now: {reason}. {EDIT_RULE}")
+        self.fields = tuple(fields)
+        self.rule = EDIT_RULE
+
+
+def _revision_value(value: Any) -> Any:
+    if isinstance(value, Campaign):
+        return value.pk
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
 @transaction.atomic
-def update_petition(*, petition: Petition, data: PetitionData) -> Petition:
-    """Change a draft; a submitted petition is frozen."""
+def update_petition(
+    *, petition: Petition, data: PetitionData, changed_by: User | None = None, via: str = ""
+) -> Petition:
+    """Change what the edit rule allows (EDIT_RULE); after the draft, keep a revision of it.
+
+    The petition's row is locked first: a signature's insert waits for it on PostgreSQL (its
+    foreign-key check) and every write waits on SQLite, so no one signs between the check for
+    signatures and the change of the text."""
     locked = _lock(petition)
-    if locked.status != Status.DRAFT:
-        raise PetitionError("Only a draft can be edited.")
     fields = _clean(data, coalition_id=locked.coalition_id)
-    for name, value in fields.items():
+    current = {name: getattr(locked, name) for name in fields}
+    changed = {name: value for name, value in fields.items() if current[name] != value}
+    if not changed:
+        return locked
+    if locked.status != Status.DRAFT:
+        signed = Signature.objects.filter(petition=locked).exists()
+        refused = [
+            name
+            for name in fields  # in the form's order
+            if name in changed and name not in AMENDABLE and (signed or name not in SIGNED_TEXT)
+        ]
+        if refused:
+            raise PetitionFrozen(refused, signed=signed)
+        PetitionRevision.objects.create(
+            coalition_id=locked.coalition_id,
+            petition=locked,
+            changed_by=changed_by,
+            via=via[:200],
+            status=locked.status,
+            changes={
+                name: {"from": _revision_value(current[name]), "to": _revision_value(value)}
+                for name, value in changed.items()
+            },
+        )
+    for name, value in changed.items():
         setattr(locked, name, value)
-    locked.save(update_fields=list(fields))
+    locked.save(update_fields=list(changed))
     return locked
 
 

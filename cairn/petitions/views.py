@@ -143,7 +143,9 @@ def edit_petition(request: HttpRequest, tenant: Tenant, petition_id: int) -> Htt
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_petition(petition=petition, data=_data(form))
+            services.update_petition(
+                petition=petition, data=_data(form), changed_by=_user(request)
+            )
         except PetitionError as error:
             form.add_error(None, str(error))
         else:

@@ -169,6 +169,11 @@ CAIRN_SITE_URL = os.environ.get("CAIRN_SITE_URL", "http://127.0.0.1:8000")
 # The OSDI API: requests per token in each fixed window, beyond which it answers 429.
 CAIRN_API_RATE_LIMIT = int(os.environ.get("CAIRN_API_RATE_LIMIT", "600"))
 CAIRN_API_RATE_WINDOW_SECONDS = int(os.environ.get("CAIRN_API_RATE_WINDOW_SECONDS", "60"))
+# Idempotency-Key on API POSTs: a retry while the first request is at work waits this long for its
+# answer (then 409); a claim unanswered after the lease (longer than any worker timeout) is taken
+# over by the next retry, so a killed request does not block its key for 24 hours.
+CAIRN_API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("CAIRN_API_IDEMPOTENCY_WAIT", "10"))
+CAIRN_API_IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("CAIRN_API_IDEMPOTENCY_LEASE", "120"))
 
 # Django's cache: local memory in each process by default; CAIRN_CACHE_URL (redis://host:6379/0)
 # shares one Redis between every process (Django's RedisCache; install the `redis` extra).

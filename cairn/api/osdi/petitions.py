@@ -5,8 +5,10 @@
   signatures at once (`"status": "draft"` keeps it a draft instead; a token whose creator can no
   longer moderate leaves it in moderation). Its owner is the token creator's member organization,
   else the coalition's first active member organization.
-- `PUT /petitions/{id}` changes a draft only: once people may sign, the text they sign is frozen
-  (400 otherwise).
+- `PUT /petitions/{id}` follows the petitions service's edit rule: a draft changes freely; after
+  it, `description` and `target` may be corrected (each change kept as a revision naming the
+  token), `title` and `petition_text` only until the first signature. A refused change is 409
+  with `{"error", "rule", "refused"}` and changes nothing.
 - `POST /petitions/{id}/signatures` is the record-signature helper: `person` (OSDI person fields,
   merged into the CRM like `POST /people`) or an `osdi:person` link, optional `comments`,
   `referrer_data` and `add_tags`. The client collected the signature and the token vouches for it,
@@ -27,7 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from cairn.api.auth import coalition_of, token_of
@@ -144,6 +146,15 @@ class SignatureOut(ResourceOut):
     status: str = Field(description="`confirmed`, `pending` or `invalidated`")
     links: SignatureLinks = Field(alias="_links")
 
+
+class FrozenOut(Schema):
+    error: str
+    rule: str
+    refused: list[str] = Field(description="The fields that may not change now")
+
+
+# The petition's fields by their OSDI names, for the refusal of a change.
+OSDI_NAMES = {"background": "description", "details": "petition_text", "targets": "target"}
 
 PetitionsCollection = collection_model("Petitions", "osdi:petitions", PetitionOut)
 SignaturesCollection = collection_model("Signatures", "osdi:signatures", SignatureOut)
@@ -357,17 +368,34 @@ def get_petition(request: HttpRequest, petition_id: str) -> dict[str, Any]:
 
 @router.put(
     "/petitions/{petition_id}",
-    response={200: PetitionOut, **ERRORS},
+    response={200: PetitionOut, 409: FrozenOut, **ERRORS},
     by_alias=True,
-    summary="Update a draft petition: given fields replace (an open petition's text is frozen)",
+    summary=(
+        "Update a petition: given fields replace. After its draft, description and target may "
+        "be corrected; title and petition_text only until the first signature (else 409)"
+    ),
     openapi_extra=request_body(PetitionIn),
 )
-def update_petition(request: HttpRequest, petition_id: str) -> dict[str, Any]:
+def update_petition(request: HttpRequest, petition_id: str) -> Any:
     coalition = coalition_of(request)
     petition = find_petition(coalition, petition_id)
     payload = parse_payload(request, PetitionIn)
-    _require(request, petition)
-    services.update_petition(petition=petition, data=_petition_data(payload, petition))
+    staff = _require(request, petition)
+    token = token_of(request)
+    try:
+        services.update_petition(
+            petition=petition,
+            data=_petition_data(payload, petition),
+            changed_by=staff.user if staff is not None else None,
+            via=f"API token “{token.name}” ({token.prefix}…)",
+        )
+    except services.PetitionFrozen as refused:
+        body = {
+            "error": str(refused),
+            "rule": refused.rule,
+            "refused": [OSDI_NAMES.get(name, name) for name in refused.fields],
+        }
+        return Status(409, body)
     return render_petition(request, find_petition(coalition, petition_id))
 
 

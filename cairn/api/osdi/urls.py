@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from . import idempotency
 from .api import api
 
 
@@ -39,7 +40,8 @@ def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 def api_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Refusals that happen before ninja's operation runs, in JSON: a query parameter without a
-    name (no client means that), and an unoffered method (ninja's own 405 is plain text)."""
+    name (no client means that), and an unoffered method (ninja's own 405 is plain text); and
+    `Idempotency-Key` for every POST (see `idempotency`)."""
 
     @wraps(view)  # keeps ninja's csrf_exempt marker
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -47,7 +49,7 @@ def api_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespons
             return refusal
         if "" in request.GET:
             return JsonResponse({"error": "A query parameter has no name."}, status=400)
-        response = view(request, *args, **kwargs)
+        response = idempotency.handle(request, view, *args, **kwargs)
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
             allowed = response.get("Allow", "")
             body = {"error": f"Method {request.method} is not allowed here; use {allowed}."}

@@ -16,7 +16,7 @@ from cairn.coalitions.models import Role
 from cairn.people.models import Person, Tagging
 from cairn.people.services import create_tag
 from cairn.petitions import services as petition_services
-from cairn.petitions.models import Petition, Signature
+from cairn.petitions.models import Petition, PetitionRevision, Signature
 
 from .conftest import OsdiClient
 
@@ -110,13 +110,67 @@ def test_put_changes_only_the_given_fields_of_a_draft(osdi, owner):
     assert petition.targets == [{"name": "Mayor", "title": ""}]
 
 
-def test_an_open_petitions_text_is_frozen(osdi, open_petition):
-    # when a client edits a petition people may already have signed
-    response = osdi.put(f"/api/v2/petitions/{an_id(open_petition)}", {"title": "Changed"})
-    # then it is refused and nothing changed
-    assert response.status_code == 400
-    assert response.json() == {"error": "Only a draft can be edited."}
-    assert Petition.objects.get(pk=an_id(open_petition)).title == "Fund 40 crisis beds"
+def test_a_signed_petitions_text_is_frozen_with_409_and_the_rule(osdi, open_petition):
+    # given an open petition someone signed
+    pid = an_id(open_petition)
+    assert (
+        osdi.post(f"/api/v2/petitions/{pid}/signatures", signer("a@example.org")).status_code == 200
+    )
+    # when a client changes the title and the text, with a description fix
+    response = osdi.put(
+        f"/api/v2/petitions/{pid}",
+        {"title": "Changed", "petition_text": "Other", "description": "Fixed"},
+    )
+    # then 409 names the refused fields and states the rule, and nothing changed
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": (
+            "This petition's title and petition text cannot change now: it has signatures. "
+            + petition_services.EDIT_RULE
+        ),
+        "rule": petition_services.EDIT_RULE,
+        "refused": ["title", "petition_text"],
+    }
+    petition = Petition.objects.get(pk=pid)
+    assert (petition.title, petition.details, petition.background) == (
+        "Fund 40 crisis beds",
+        "We ask the Senate to fund 40 beds.",
+        "Boarding in the ER costs lives.",
+    )
+    assert not PetitionRevision.objects.exists()
+
+
+def test_an_open_petitions_description_and_target_are_corrected_and_versioned(osdi, open_petition):
+    # given an open petition someone signed
+    pid = an_id(open_petition)
+    assert (
+        osdi.post(f"/api/v2/petitions/{pid}/signatures", signer("a@example.org")).status_code == 200
+    )
+    # when a client sends every field, correcting only the description and the target
+    response = osdi.put(
+        f"/api/v2/petitions/{pid}",
+        {
+            "title": "Fund 40 crisis beds",
+            "petition_text": "We ask the Senate to fund 40 beds.",
+            "description": "Boarding in the ER cost 12 lives.",
+            "target": [{"name": "Sen. Holloway", "title": "Senate Majority Leader"}],
+        },
+    )
+    # then the correction is made
+    assert response.status_code == 200, response.content
+    assert response.json()["description"] == "Boarding in the ER cost 12 lives."
+    assert response.json()["target"] == [
+        {"name": "Sen. Holloway", "title": "Senate Majority Leader"}
+    ]
+    # and kept in the petition's history, naming the token that made it
+    revision = PetitionRevision.objects.get(petition_id=pid)
+    assert revision.via.startswith("API token “tests” (")
+    assert revision.changed_by is None
+    assert sorted(revision.changes) == ["background", "targets"]
+    assert revision.changes["background"] == {
+        "from": "Boarding in the ER costs lives.",
+        "to": "Boarding in the ER cost 12 lives.",
+    }
 
 
 @pytest.mark.parametrize(

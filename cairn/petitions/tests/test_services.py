@@ -80,14 +80,17 @@ def test_thresholds_are_sorted_and_deduplicated(owner):
     ]
 
 
-def test_only_a_draft_can_be_edited(petition_factory):
+def test_a_draft_is_edited_and_a_submitted_petition_keeps_its_draft_settings(petition_factory):
+    # (the whole edit rule is in test_edit_rule.py)
     draft = petition_factory(Status.DRAFT)
     services.update_petition(petition=draft, data=PetitionData(title="A better ask"))
     assert Petition.objects.get(pk=draft.pk).title == "A better ask"
     submitted = petition_factory(Status.IN_MODERATION)
     with pytest.raises(PetitionError):
-        services.update_petition(petition=submitted, data=PetitionData(title="Sneaky"))
-    assert Petition.objects.get(pk=submitted.pk).title == "Fund 40 crisis beds"
+        services.update_petition(
+            petition=submitted, data=PetitionData(title="Fund 40 crisis beds", thresholds=[])
+        )
+    assert Petition.objects.get(pk=submitted.pk).thresholds != []
 
 
 def test_without_required_sponsors_submitting_goes_to_moderation(petition_factory):
