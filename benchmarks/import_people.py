@@ -186,7 +186,7 @@ def raw_load(path: Path, rows: int, coalition_id: int, membership_id: int) -> fl
         ),
         EmailAddress: "id coalition_id person_id address canonical primary status",
         SubscriptionChange: "id coalition_id email_id from_status to_status source changed_at",
-        PhoneNumber: "id coalition_id person_id number number_type primary",
+        PhoneNumber: "id coalition_id person_id number as_typed number_type primary",
         PostalAddress: (
             "id coalition_id person_id primary address_lines locality region postal_code country"
         ),
@@ -251,7 +251,15 @@ def raw_load(path: Path, rows: int, coalition_id: int, membership_id: int) -> fl
                 insert(
                     PhoneNumber,
                     [
-                        (first[PhoneNumber] + i, coalition_id, pk, r[3].replace(" ", ""), "", True)
+                        (
+                            first[PhoneNumber] + i,
+                            coalition_id,
+                            pk,
+                            r[3].replace(" ", ""),
+                            r[3],
+                            "",
+                            True,
+                        )
                         for i, pk, r in zip(ids, person, batch, strict=True)
                     ],
                 )

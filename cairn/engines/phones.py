@@ -10,7 +10,9 @@ The rule, in order:
 2. Otherwise, if it was written without "+", read it once more as international ("00" or the
    country code written without "+": "004790031676", "4790031676"); taken if that is valid.
 3. Otherwise the first reading is taken if its length is possible for its country (numbers that
-   libphonenumber does not know to be assigned, such as the fictional 555 ones, still match).
+   libphonenumber does not know to be assigned, such as the fictional 555 ones, still match);
+   without a first reading (no default region), the international one if its length is possible
+   ("15550102030", digits as Parsons sends them).
 4. Otherwise it is refused, with the reason (too short, too long, unknown country code...).
 """
 
@@ -79,6 +81,7 @@ def to_e164(number: str, region: str = "") -> str:
             error = "has an unknown country code"
     if first is not None and phonenumbers.is_valid_number(first):
         return _format(first)
+    second: phonenumbers.PhoneNumber | None = None
     if not text.startswith("+"):
         digits = "".join(ch for ch in text if ch.isdigit())
         international = digits[2:] if digits.startswith("00") else digits
@@ -86,6 +89,10 @@ def to_e164(number: str, region: str = "") -> str:
         if second is not None and phonenumbers.is_valid_number(second):
             return _format(second)
     if first is None:
+        # Not readable in the region (or there is none): digits that are a possible
+        # international number ("15550102030", as Parsons sends them) are taken as one.
+        if second is not None and phonenumbers.is_possible_number(second):
+            return _format(second)
         raise PhoneError(text, error)
     possible = phonenumbers.is_possible_number_with_reason(first)
     if possible == ValidationResult.IS_POSSIBLE:

@@ -16,15 +16,21 @@ The pipeline, and the rule each step keeps:
   must be valid in the file's encoding, and no cell may look like a spreadsheet formula
   (`looks_like_formula`: "=…", or "+", "-", "@" before a call or a DDE link) — such a cell is
   an error for its row, like any other; our own export's guard ("'=…") is undone first, so an
-  exported phone such as "'+1555…" re-imports. **Duplicates in the file**: a row whose
-  canonical email (or phone) already appeared on an earlier row is reported as an error naming
-  that line; skipping bad rows keeps the first occurrence. Errors are stored on the job (the
+  exported phone such as "'+1555…" re-imports. Phones are read as E.164 in the coalition's
+  default region (`cairn.engines.phones`); one that cannot be read is an error for its row
+  (line, column and the reason: too short, unknown country code...). **Duplicates in the
+  file**: a row whose canonical email already appeared on an earlier row, or a row without an
+  email whose phone did (it would be matched by that phone), is reported as an error naming
+  that line; skipping bad rows keeps the first occurrence. Rows with different emails and one
+  phone (a household's landline) are different people. Errors are stored on the job (the
   first 1,000, plus the count).
 - A job with errors stops in `needs_review`: nothing is written until someone sets
   `skip_bad_rows`, and then exactly the good rows are imported.
 - The second pass writes every good row in **one transaction**: either the whole file is in, or
-  nothing is. People are matched as `services.upsert_person` matches them (canonical email, then
-  phone): a known person goes through `services.update_person` (same merge rules); a new person
+  nothing is. People are matched by the services' one rule (`services.find_match`: a row with
+  an email by email only, a row without one by phone and only to a person whose name does not
+  differ): a known person goes through `services.merge_matched_record` (same merge rules: the
+  stored name stays, another one waits for review); a new person
   is written by a bulk path that produces the rows `upsert_person` would (person with
   created_at == modified_at, primary email + its subscription history row, phone, address,
   sharing consent with the source organization, taggings), with ids taken from the table's
@@ -76,7 +82,8 @@ from django.utils import timezone
 
 from cairn.accounts.models import User
 from cairn.coalitions.models import Coalition, Membership
-from cairn.engines.emails import canonical_email, normalize_email, normalize_phone
+from cairn.engines.emails import canonical_email, normalize_email
+from cairn.engines.phones import PhoneError, to_e164
 
 from . import services
 from .exporting import FORMULA_TRIGGERS
@@ -368,7 +375,8 @@ class RowData:
     line: int
     email: str = ""  # normalized
     canonical: str = ""
-    phone: str = ""  # normalized
+    phone: str = ""  # E.164
+    phone_typed: str = ""  # as written in the file
     given_name: str = ""
     family_name: str = ""
     address_line: str = ""
@@ -393,7 +401,11 @@ class RowData:
             given_name=self.given_name or None,
             family_name=self.family_name or None,
             emails=(services.EmailInput(address=self.email),) if self.email else (),
-            phones=(services.PhoneInput(number=self.phone, number_type=self.phone_type),)
+            phones=(
+                services.PhoneInput(
+                    number=self.phone_typed or self.phone, number_type=self.phone_type
+                ),
+            )
             if self.phone
             else (),
             addresses=(
@@ -430,16 +442,6 @@ def looks_like_formula(value: str, *, phone: bool = False) -> bool:
 
 
 _FORMULA_STARTS = frozenset("=+-@")
-_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
-
-
-def _normalize_phone(value: str) -> str:
-    """`normalize_phone`, with a fast path for ASCII (the common case, a million times)."""
-    if not value.isascii():
-        return normalize_phone(value)
-    stripped = value.strip()
-    digits = _NOT_ASCII_DIGIT.sub("", stripped)
-    return f"+{digits}" if stripped.startswith("+") and digits else digits
 
 
 def split_tags(value: str) -> tuple[str, ...]:
@@ -452,11 +454,18 @@ class RowValidator:
     """Parses and checks rows through a mapping; remembers keys to find duplicates in the file."""
 
     def __init__(
-        self, header: Sequence[str], mapping: dict[str, str], *, trusted: bool = False
+        self,
+        header: Sequence[str],
+        mapping: dict[str, str],
+        *,
+        trusted: bool = False,
+        region: str = "",
     ) -> None:
         # trusted: a second pass over rows the first pass found good (the write pass). It parses
         # and normalizes, but skips what cannot change (email syntax, duplicates in the file).
+        # region: the coalition's default region for phones written without a country code.
         self.trusted = trusted
+        self.region = region
         self.header = list(header)
         self.columns = [(i, c, mapping[c]) for i, c in enumerate(header) if mapping.get(c)]
         self.column_of = {target: column for _, column, target in self.columns}
@@ -526,15 +535,15 @@ class RowValidator:
                         continue
                 row.email, row.canonical = address, canonical_email(address)
             elif target == "phone":
-                number = _normalize_phone(value)
-                if len(number) > limit or len(value) > 4 * limit:
-                    errors.append(_too_long(line, column, value, limit))
-                elif len(number.lstrip("+")) < 5:
-                    errors.append(
-                        RowError(line, column, f"{_shorten(value)!r} is not a phone number")
-                    )
+                if len(value) > 2 * limit:
+                    errors.append(_too_long(line, column, value, 2 * limit))
+                    continue
+                try:
+                    row.phone = to_e164(value, self.region)
+                except PhoneError as error:
+                    errors.append(RowError(line, column, f"{_shorten(value)!r} {error.reason}"))
                 else:
-                    row.phone = number
+                    row.phone_typed = value
             elif target == "country":
                 code = value.upper()
                 if not _COUNTRY.fullmatch(code):
@@ -570,10 +579,16 @@ class RowValidator:
             return errors or row
         if row.canonical and (first := self.seen.add("e" + row.canonical, line)):
             return [RowError(line, self.column_of["email"], f"same email address as line {first}")]
-        if row.phone and (first := self.seen.add("p" + row.phone, line)):
-            if row.canonical:
-                self.seen.forget("e" + row.canonical)  # a bad row is nobody's first occurrence
-            return [RowError(line, self.column_of["phone"], f"same phone as line {first}")]
+        if row.phone and (first := self.seen.add("p" + row.phone, line)) and not row.canonical:
+            # Without an email, this row would be matched by its phone: to line `first`'s person.
+            # (Rows with emails are matched by email only: a shared landline is no duplicate.)
+            return [
+                RowError(
+                    line,
+                    self.column_of["phone"],
+                    f"same phone as line {first}, and no email to tell them apart",
+                )
+            ]
         return row
 
 
@@ -719,7 +734,7 @@ def preview(
 ) -> Preview:
     """The first rows as the mapping reads them, with their errors."""
     mapping = mapping if mapping is not None else job.mapping
-    validator = RowValidator(job.header, mapping)
+    validator = RowValidator(job.header, mapping, region=job.coalition.default_region)
     rows: list[PreviewRow] = []
     try:
         with open_job_file(job) as stream:
@@ -897,7 +912,12 @@ def iter_checked(
     With `skip` (the bad lines a first pass found), those rows are left out and the others are
     parsed as trusted: no second email syntax check, no duplicate bookkeeping.
     """
-    validator = RowValidator(job.header, job.mapping, trusted=skip is not None)
+    validator = RowValidator(
+        job.header,
+        job.mapping,
+        trusted=skip is not None,
+        region=job.coalition.default_region,
+    )
     try:
         with open_job_file(job) as stream:
             records = read_records(stream, encoding=job.encoding, delimiter=job.delimiter)
@@ -1032,14 +1052,18 @@ def add_people(
     return BatchResult(created=created, updated=updated, person_ids=ids)
 
 
-def row_for(*, line: int, email: str = "", phone: str = "", **fields: Any) -> RowData:
-    """A row with its email and phone normalized as a file's would be."""
+def row_for(
+    *, line: int, email: str = "", phone: str = "", region: str = "", **fields: Any
+) -> RowData:
+    """A row with its email and phone normalized as a file's would be (PhoneError if the phone
+    cannot be read)."""
     address = normalize_email(email)
     return RowData(
         line=line,
         email=address,
         canonical=canonical_email(address) if address else "",
-        phone=normalize_phone(phone),
+        phone=to_e164(phone, region) if phone.strip() else "",
+        phone_typed=phone.strip(),
         **fields,
     )
 
@@ -1101,7 +1125,12 @@ class _BulkWriter:
                 if row.line in unchanged:
                     continue
                 person = people[person_id]
-                services.update_person(person=person, data=row.person_data(), source=self.source)
+                services.merge_matched_record(
+                    person=person,
+                    data=row.person_data(),
+                    source=self.source,
+                    region=self.coalition.default_region,
+                )
                 for name in row.tags:
                     tag = Tag.objects.get(pk=self._tag_id(name))
                     services.tag_person(tag=tag, person=person)
@@ -1112,7 +1141,9 @@ class _BulkWriter:
         return BatchResult(created=len(new), updated=updated, person_ids=ids)
 
     def _match(self, batch: list[RowData]) -> dict[int, int]:
-        """line → id of the existing person it identifies (email first, then phone)."""
+        """line → id of the existing person it identifies: `services.find_match`'s rule, read
+        in bulk (a row with an email by email only; one without by phone, to the first person
+        of that phone whose name does not differ)."""
         canonicals = [row.canonical for row in batch if row.canonical]
         by_email: dict[str, int] = {}
         if canonicals:
@@ -1122,19 +1153,26 @@ class _BulkWriter:
                 ).values_list("canonical", "person_id")
             )
         matches = {row.line: by_email[row.canonical] for row in batch if row.canonical in by_email}
-        numbers = [row.phone for row in batch if row.phone and row.line not in matches]
+        numbers = [row.phone for row in batch if row.phone and not row.canonical]
         if numbers:
-            by_phone: dict[str, int] = {}
+            by_phone: dict[str, list[Person]] = {}
             rows = (
                 PhoneNumber.objects.filter(coalition_id=self.coalition_id, number__in=numbers)
+                .select_related("person")
+                .only("number", "person__given_name", "person__family_name")
                 .order_by("pk")
-                .values_list("number", "person_id")
             )
-            for number, person_id in rows:
-                by_phone.setdefault(number, person_id)
+            for phone in rows:
+                by_phone.setdefault(phone.number, []).append(phone.person)
             for row in batch:
-                if row.line not in matches and row.phone in by_phone:
-                    matches[row.line] = by_phone[row.phone]
+                if row.canonical or not row.phone:
+                    continue
+                for person in by_phone.get(row.phone, ()):
+                    if not services.names_differ(
+                        person, row.given_name or None, row.family_name or None
+                    ):
+                        matches[row.line] = person.pk
+                        break
         return matches
 
     def _unchanged(
@@ -1259,9 +1297,17 @@ class _BulkWriter:
             phone_ids = sql.allocate(PhoneNumber, len(with_phone))
             sql.insert(
                 PhoneNumber,
-                ("id", "coalition_id", "person_id", "number", "number_type", "primary"),
+                (
+                    "id",
+                    "coalition_id",
+                    "person_id",
+                    "number",
+                    "as_typed",
+                    "number_type",
+                    "primary",
+                ),
                 [
-                    (phid, cid, pk, row.phone, row.phone_type, True)
+                    (phid, cid, pk, row.phone, row.phone_typed[:64], row.phone_type, True)
                     for phid, (pk, row) in zip(phone_ids, with_phone, strict=True)
                 ],
             )

@@ -109,7 +109,13 @@ class SubscriptionChange(models.Model):
 class PhoneNumber(models.Model):
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(max_length=32, help_text="Digits with an optional leading +.")
+    number = models.CharField(
+        max_length=32,
+        help_text="E.164 (+ and digits): the key that decides whether two numbers are one.",
+    )
+    as_typed = models.CharField(
+        max_length=64, blank=True, help_text="The number as the person wrote it, for display."
+    )
     number_type = models.CharField(max_length=16, blank=True)
     primary = models.BooleanField(default=False)
 
@@ -120,7 +126,45 @@ class PhoneNumber(models.Model):
         indexes = [models.Index(fields=["coalition", "number"])]
 
     def __str__(self) -> str:
-        return self.number
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return self.as_typed or self.number
+
+
+class NameReview(models.Model):
+    """A record that matched a known person by email but gave another name.
+
+    Matching never overwrites a name: the stored one stays, and the other waits here until a
+    steward keeps it or uses the new one (the duplicates page lists them).
+    """
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_reviews")
+    given_name = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where the other name came from."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "given_name", "family_name"], name="name_review_unique_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: also called {self.name}"
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
 
 
 class PostalAddress(models.Model):
@@ -360,6 +404,14 @@ class ImportJob(models.Model):
     message = models.CharField(max_length=500, blank=True, help_text="Why the import failed.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life of the worker running it (a stale one means it was killed).",
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a stuck run was started again."
+    )
 
     objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
 

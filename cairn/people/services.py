@@ -1,9 +1,12 @@
 """Use cases of the supporter CRM: the only code that writes its tables.
 
-- upsert_person: one person per canonical email in a coalition (then per phone); a known person is
-  updated by merging, never duplicated, even when two requests race.
+- find_match / upsert_person: one person per canonical email in a coalition; a record with an
+  email is matched by email only, one without by phone (E.164) and only to a person of the same
+  name; a match never renames a person (another name waits in a NameReview for a steward), is
+  never duplicated, even when two requests race, and never merges two people.
 - update_person: merges objects and lists (OSDI PUT): given fields replace, lists gain entries,
   custom fields merge key by key; nothing given, nothing changed.
+- resolve_name_review: a steward keeps the stored name or uses the other one.
 - create_tag / create_list: names are unique per coalition, case-insensitively; creating an
   existing name returns the existing row.
 - tag_person / add_to_list: at most one tagging (list item) per person and tag (list).
@@ -28,7 +31,8 @@ from django.utils import timezone
 
 from cairn.accounts.models import User
 from cairn.coalitions.models import Coalition, Membership, StaffMember
-from cairn.engines.emails import canonical_email, normalize_email, normalize_phone
+from cairn.engines.emails import canonical_email, normalize_email
+from cairn.engines.phones import PhoneError, to_e164
 
 from . import selectors
 from .hooks import registered as registered_hooks
@@ -37,6 +41,7 @@ from .models import (
     EmailAddress,
     ErasureRecord,
     ListItem,
+    NameReview,
     PeopleList,
     Person,
     PhoneNumber,
@@ -95,31 +100,99 @@ class UpsertResult:
     created: bool
 
 
-def find_person(*, coalition: Coalition, data: PersonData) -> Person | None:
-    """The person these details identify: by canonical email first, then by phone."""
+class PhoneNumberError(PeopleError):
+    """A phone number that cannot be read: the message names it and says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Phone:
+    key: str  # E.164, the match key
+    typed: str  # as written, for display
+    number_type: str
+
+
+def phone_key(number: str, *, region: str = "") -> str:
+    """The E.164 key of a number read in `region` (the coalition's default_region)."""
+    try:
+        return to_e164(number, region)
+    except PhoneError as error:
+        raise PhoneNumberError(f"The phone number {error}.") from error
+
+
+def _phones(data: PersonData, region: str) -> list[_Phone]:
+    return [
+        _Phone(
+            key=phone_key(phone.number, region=region),
+            typed=phone.number.strip()[:64],
+            number_type=phone.number_type,
+        )
+        for phone in data.phones
+        if phone.number.strip()
+    ]
+
+
+def _name_part(value: str | None) -> str:
+    return " ".join((value or "").split()).casefold()
+
+
+def names_differ(person: Person, given_name: str | None, family_name: str | None) -> bool:
+    """True when a record names someone other than `person`: a given part differs from a stored,
+    non-empty one (case and spacing aside). Filling an empty part is no difference."""
+    given, family = _name_part(given_name), _name_part(family_name)
+    stored_given, stored_family = _name_part(person.given_name), _name_part(person.family_name)
+    if f"{given} {family}".strip() == f"{stored_given} {stored_family}".strip():
+        return False
+    return bool(
+        (given and stored_given and given != stored_given)
+        or (family and stored_family and family != stored_family)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    person: Person
+    by: str  # "email" or "phone"
+
+
+def find_match(
+    *, coalition: Coalition, data: PersonData, phone_keys: Sequence[str] | None = None
+) -> Match | None:
+    """Action Network's rule, the one matcher of every intake path (form, API, petition, import):
+
+    - a record that carries an email is matched by canonical email only (its phone is data);
+    - a record without an email is matched by phone (E.164), and only to a person whose name does
+      not differ from the record's: two people sharing a landline stay two people.
+    """
     canonicals = [canonical_email(e.address) for e in data.emails if e.address.strip()]
     if canonicals:
-        match = (
+        email = (
             EmailAddress.objects.for_coalition(coalition)
             .filter(canonical__in=canonicals)
             .select_related("person")
             .order_by("pk")
             .first()
         )
-        if match is not None:
-            return match.person
-    numbers = [normalize_phone(p.number) for p in data.phones if normalize_phone(p.number)]
-    if numbers:
-        phone = (
-            PhoneNumber.objects.for_coalition(coalition)
-            .filter(number__in=numbers)
-            .select_related("person")
-            .order_by("pk")
-            .first()
-        )
-        if phone is not None:
-            return phone.person
+        return Match(person=email.person, by="email") if email is not None else None
+    if phone_keys is None:
+        phone_keys = [p.key for p in _phones(data, coalition.default_region)]
+    if not phone_keys:
+        return None
+    candidates = (
+        PhoneNumber.objects.for_coalition(coalition)
+        .filter(number__in=phone_keys)
+        .select_related("person")
+        .order_by("pk")
+    )
+    for phone in candidates:
+        if not names_differ(phone.person, data.given_name, data.family_name):
+            return Match(person=phone.person, by="phone")
     return None
+
+
+def find_person(*, coalition: Coalition, data: PersonData) -> Person | None:
+    """The person these details identify (`find_match`), if any."""
+    match = find_match(coalition=coalition, data=data)
+    return match.person if match is not None else None
 
 
 def upsert_person(
@@ -132,15 +205,18 @@ def upsert_person(
     add_tags: Iterable[str] = (),
     subscription_source: str = "",
 ) -> UpsertResult:
-    """Find the person by email then phone and merge `data` into them, or create them."""
-    if not data.emails and not data.phones:
+    """Find the person (`find_match`) and merge `data` into them without changing their name,
+    or create them."""
+    phones = _phones(data, coalition.default_region)
+    if not any(e.address.strip() for e in data.emails) and not phones:
         raise PeopleError("A person needs an email address or a phone number.")
+    keys = [p.key for p in phones]
     for attempt in range(2):
         try:
             with transaction.atomic():
-                person = find_person(coalition=coalition, data=data)
-                created = person is None
-                if person is None:
+                match = find_match(coalition=coalition, data=data, phone_keys=keys)
+                created = match is None
+                if match is None:
                     now = timezone.now()
                     person = Person.objects.create(
                         coalition=coalition,
@@ -154,13 +230,20 @@ def upsert_person(
                         created_at=now,
                         modified_at=now,  # one timestamp: clients compare the two
                     )
-                    _add_details(person, data, subscription_source)
+                    _add_details(person, data, subscription_source, phones)
                     if source_membership is not None:
                         grant_sharing(
                             person=person, membership=source_membership, source="brought in"
                         )
                 else:
-                    update_person(person=person, data=data, source=subscription_source)
+                    person = match.person
+                    _merge_matched(
+                        person,
+                        data,
+                        source=subscription_source,
+                        phones=phones,
+                        review_source=source_action or subscription_source,
+                    )
                 if add_tags:
                     # A new person's tags are part of its creation: one timestamp for both dates.
                     _tag_by_names(person, add_tags, touch_person=not created)
@@ -173,7 +256,7 @@ def upsert_person(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _add_details(person: Person, data: PersonData, source: str) -> bool:
+def _add_details(person: Person, data: PersonData, source: str, phones: Sequence[_Phone]) -> bool:
     """Attach the emails, phones and addresses that the person lacks; True if any was added."""
     changed = False
     has_primary_email = person.emails.filter(primary=True).exists()
@@ -207,18 +290,18 @@ def _add_details(person: Person, data: PersonData, source: str) -> bool:
         )
         changed = True
     known_numbers = set(person.phones.values_list("number", flat=True))
-    for phone in data.phones:
-        number = normalize_phone(phone.number)
-        if not number or number in known_numbers:
+    for phone in phones:
+        if phone.key in known_numbers:
             continue
         PhoneNumber.objects.create(
             coalition_id=person.coalition_id,
             person=person,
-            number=number,
+            number=phone.key,
+            as_typed=phone.typed,
             number_type=phone.number_type,
             primary=not known_numbers,
         )
-        known_numbers.add(number)
+        known_numbers.add(phone.key)
         changed = True
     known_addresses = {
         (a.postal_code, a.locality.lower(), tuple(a.address_lines)) for a in person.addresses.all()
@@ -248,16 +331,24 @@ def _add_details(person: Person, data: PersonData, source: str) -> bool:
     return changed
 
 
-@transaction.atomic
-def update_person(*, person: Person, data: PersonData, source: str = "") -> Person:
-    """Merge `data` into the person (OSDI PUT semantics)."""
+def _merge_into(
+    person: Person,
+    data: PersonData,
+    *,
+    source: str,
+    phones: Sequence[_Phone],
+    keep_names: bool,
+) -> Person:
+    """Merge `data` into the person; with `keep_names`, a name only fills an empty part."""
     fields: list[str] = []
-    if data.given_name is not None and data.given_name.strip() != person.given_name:
-        person.given_name = data.given_name.strip()
-        fields.append("given_name")
-    if data.family_name is not None and data.family_name.strip() != person.family_name:
-        person.family_name = data.family_name.strip()
-        fields.append("family_name")
+    for name in ("given_name", "family_name"):
+        value = getattr(data, name)
+        if value is None or value.strip() == getattr(person, name):
+            continue
+        if keep_names and getattr(person, name):
+            continue
+        setattr(person, name, value.strip())
+        fields.append(name)
     if data.languages is not None:
         languages = list(dict.fromkeys([*person.languages, *data.languages]))
         if languages != person.languages:
@@ -268,10 +359,65 @@ def update_person(*, person: Person, data: PersonData, source: str = "") -> Pers
         if merged != person.custom_fields:
             person.custom_fields = merged
             fields.append("custom_fields")
-    details_changed = _add_details(person, data, source)
+    details_changed = _add_details(person, data, source, phones)
     if fields or details_changed:
         person.modified_at = timezone.now()
         person.save(update_fields=[*fields, "modified_at"])
+    return person
+
+
+def _merge_matched(
+    person: Person,
+    data: PersonData,
+    *,
+    source: str,
+    phones: Sequence[_Phone],
+    review_source: str,
+) -> None:
+    """A matched record joins the person; a name that differs is kept for a steward instead."""
+    if names_differ(person, data.given_name, data.family_name):
+        NameReview.objects.get_or_create(
+            person=person,
+            given_name=(data.given_name or "").strip()[:200],
+            family_name=(data.family_name or "").strip()[:200],
+            defaults={"coalition_id": person.coalition_id, "source": review_source[:200]},
+        )
+    _merge_into(person, data, source=source, phones=phones, keep_names=True)
+
+
+@transaction.atomic
+def merge_matched_record(
+    *, person: Person, data: PersonData, source: str = "", region: str | None = None
+) -> Person:
+    """Merge a record that `find_match` matched to `person` (the import's bulk path): the stored
+    name stays; a different one is kept for review."""
+    if region is None:
+        region = Coalition.objects.only("default_region").get(pk=person.coalition_id).default_region
+    phones = _phones(data, region)
+    _merge_matched(person, data, source=source, phones=phones, review_source=source)
+    return person
+
+
+@transaction.atomic
+def update_person(*, person: Person, data: PersonData, source: str = "") -> Person:
+    """Merge `data` into the person (OSDI PUT semantics: an explicit edit, so given names
+    replace the stored ones)."""
+    region = Coalition.objects.only("default_region").get(pk=person.coalition_id).default_region
+    return _merge_into(person, data, source=source, phones=_phones(data, region), keep_names=False)
+
+
+@transaction.atomic
+def resolve_name_review(*, review: NameReview, use_new_name: bool) -> Person:
+    """A steward decides: keep the stored name (the review goes) or use the one given."""
+    person = Person.objects.select_for_update().get(pk=review.person_id)
+    if use_new_name:
+        person.given_name, person.family_name = review.given_name, review.family_name
+        person.modified_at = timezone.now()
+        person.save(update_fields=["given_name", "family_name", "modified_at"])
+        record_activity(
+            person=person, kind="name_changed", summary=f"Name set to {review.name} by a steward."
+        )
+    review.delete()
     return person
 
 
@@ -579,6 +725,14 @@ def merge_people(*, keep: Person, merge: Person, merged_by: User | None = None) 
             consent.person = keep
             consent.save(update_fields=["person"])
     merge.activities.update(person=keep)
+    for review in merge.name_reviews.all():
+        if keep.name_reviews.filter(
+            given_name=review.given_name, family_name=review.family_name
+        ).exists():
+            review.delete()
+        else:
+            review.person = keep
+            review.save(update_fields=["person"])
     for hooks in registered_hooks():
         hooks.merge(keep, merge)
     keep.given_name = keep.given_name or merge.given_name
@@ -605,6 +759,7 @@ def erase_person(*, person: Person, erased_by: User | None) -> ErasureRecord:
         "list_items": person.list_items.count(),
         "sharing_consents": person.sharing.count(),
         "activities": person.activities.count(),
+        "name_reviews": person.name_reviews.count(),
     }
     canonicals = frozenset(person.emails.values_list("canonical", flat=True))
     for hooks in registered_hooks():

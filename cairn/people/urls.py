@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("lists/<uuid:list_id>/", views.people_list, name="list"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("merge/", views.merge, name="merge"),
+    path("names/<int:review_id>/", review_views.resolve_name, name="resolve_name"),
     path("<uuid:person_id>/", views.person, name="person"),
     path("<uuid:person_id>/tags/", views.tag_person, name="tag_person"),
     path("<uuid:person_id>/tags/<uuid:tag_id>/remove/", views.untag_person, name="untag_person"),

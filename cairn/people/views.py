@@ -19,7 +19,7 @@ from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_use
 from cairn.coalitions.policy import Action
 from cairn.engines.dedupe import PersonKey, find_duplicates
 
-from . import exporting, selectors, services
+from . import exporting, review_views, selectors, services
 from .forms import (
     ApplyTagForm,
     BulkListForm,
@@ -212,20 +212,26 @@ def add_person(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = services.upsert_person(
-            coalition=tenant.coalition,
-            data=PersonData(
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                emails=[EmailInput(data["email"])] if data["email"] else [],
-                phones=[PhoneInput(data["phone"])] if data["phone"] else [],
-                addresses=[AddressInput(postal_code=data["postal_code"], country=data["country"])],
-            ),
-            source_action="added by hand",
-        )
-        verb = "added" if result.created else "was already here; details merged"
-        messages.success(request, f"{result.person} {verb}.")
-        return redirect("people:person", tenant.coalition.slug, result.person.uuid)
+        try:
+            result = services.upsert_person(
+                coalition=tenant.coalition,
+                data=PersonData(
+                    given_name=data["given_name"],
+                    family_name=data["family_name"],
+                    emails=[EmailInput(data["email"])] if data["email"] else [],
+                    phones=[PhoneInput(data["phone"])] if data["phone"] else [],
+                    addresses=[
+                        AddressInput(postal_code=data["postal_code"], country=data["country"])
+                    ],
+                ),
+                source_action="added by hand",
+            )
+        except services.PhoneNumberError as error:
+            form.add_error("phone", str(error))
+        else:
+            verb = "added" if result.created else "was already here; details merged"
+            messages.success(request, f"{result.person} {verb}.")
+            return redirect("people:person", tenant.coalition.slug, result.person.uuid)
     return render(
         request,
         "people/person_form.html",
@@ -423,7 +429,12 @@ def duplicates(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     return render(
         request,
         "people/duplicates.html",
-        tenant.context(nav_current="people", pairs=pairs[:200], total=len(pairs)),
+        tenant.context(
+            nav_current="people",
+            pairs=pairs[:200],
+            total=len(pairs),
+            name_reviews=review_views.name_reviews(tenant)[:200],
+        ),
     )
 
 

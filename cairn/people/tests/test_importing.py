@@ -19,6 +19,7 @@ from cairn.people.models import (
     ErasureRecord,
     ImportJob,
     ListItem,
+    NameReview,
     PeopleList,
     Person,
     PhoneNumber,
@@ -275,21 +276,36 @@ def test_reimporting_the_same_file_creates_nobody_new(coalition):
     assert counts() == before
 
 
-def test_a_known_person_is_matched_by_phone_and_merged(coalition):
+def test_a_row_without_email_is_matched_by_phone_and_merged(coalition):
     # given someone known by phone only
     known = services.upsert_person(
         coalition=coalition,
         data=services.PersonData(phones=[services.PhoneInput(number="+1 (555) 010-2030")]),
     ).person
-    # when a file brings their email and name
-    job = run(coalition, csv_bytes(GOOD))
+    # when a file brings their number (written otherwise), name and tags, without an email
+    job = run(coalition, csv_bytes(",Ana,Silva,+1-555-010-2030,Springfield,IL,62701,us,volunteer"))
     # then they gain them; nobody new
-    assert (job.rows_created, job.rows_updated) == (0, 1)
+    assert (job.status, job.rows_created, job.rows_updated) == (ImportJob.Status.DONE, 0, 1)
     known.refresh_from_db()
-    assert known.given_name == "Ana"
-    assert list(known.emails.values_list("address", flat=True)) == ["ana@example.org"]
+    assert (known.given_name, known.family_name) == ("Ana", "Silva")
     assert Person.objects.count() == 1
-    assert set(known.taggings.values_list("tag__name", flat=True)) == {"volunteer", "donor"}
+    assert set(known.taggings.values_list("tag__name", flat=True)) == {"volunteer"}
+
+
+def test_a_row_with_an_email_is_matched_by_email_only(coalition):
+    # given someone known by phone only
+    known = services.upsert_person(
+        coalition=coalition,
+        data=services.PersonData(phones=[services.PhoneInput(number="+1 (555) 010-2030")]),
+    ).person
+    # when a file brings an email and the same phone
+    job = run(coalition, csv_bytes(GOOD))
+    # then the row is a new person (a shared phone is no identity), and the known one is untouched
+    assert (job.rows_created, job.rows_updated) == (1, 0)
+    known.refresh_from_db()
+    assert (known.given_name, list(known.emails.all())) == ("", [])
+    assert Person.objects.count() == 2
+    assert PhoneNumber.objects.filter(number="+15550102030").count() == 2
 
 
 def test_the_bulk_path_writes_the_rows_upsert_person_writes(coalition, membership_factory):
@@ -685,26 +701,38 @@ def test_a_reimport_skips_unchanged_people_in_bulk_and_updates_the_changed(
     importing.set_mapping(job=job, mapping=job.mapping)
     with django_assert_max_num_queries(80):  # not ~26 per person: the unchanged cost nothing
         job = importing.start_import(job=job, inline=True)
-    # then everyone matched, only P7 changed, and no row was added anywhere
+    # then everyone matched; P7 keeps the stored surname (a match never renames anyone) and the
+    # other one waits for a steward; no person changed, and no row was added anywhere else
     assert (job.rows_created, job.rows_updated) == (0, 100)
-    assert Person.objects.get(given_name="P7").family_name == "Changed"
+    p7 = Person.objects.get(given_name="P7")
+    assert p7.family_name == "Last"
+    assert list(NameReview.objects.values_list("person", "given_name", "family_name")) == [
+        (p7.pk, "P7", "Changed")
+    ]
     changed = {
         name
         for name, stamp in Person.objects.values_list("given_name", "modified_at")
         if stamp != stamps[name]
     }
-    assert changed == {"P7"}
+    assert changed == set()
     assert counts() == before
 
 
-def test_a_bad_row_is_nobodys_first_occurrence(coalition):
-    # line 3 repeats line 2's phone: its email must not make line 4 a "duplicate" of it
+def test_rows_sharing_a_phone_are_different_people_unless_one_has_no_email(coalition):
+    # given a household's landline on two rows with emails, and a row with only that phone
     job = run(
         coalition,
         csv_bytes(
-            "a@example.org,A,,+1 555 010 0001,,,,,",
-            "b@example.org,B,,+1 555 010 0001,,,,,",
-            "b@example.org,B,,+1 555 010 0002,,,,,",
+            "kari@example.org,Kari,Nordmann,+1 555 010 0001,,,,,",
+            "ola@example.org,Ola,Nordmann,+1 555 010 0001,,,,,",
+            ",Kari,Nordmann,+1 555 010 0001,,,,,",
         ),
     )
-    assert job.errors == [{"line": 3, "column": "Phone", "reason": "same phone as line 2"}]
+    # then the two with emails are fine; the one without would be matched by the phone
+    assert job.errors == [
+        {
+            "line": 4,
+            "column": "Phone",
+            "reason": "same phone as line 2, and no email to tell them apart",
+        }
+    ]

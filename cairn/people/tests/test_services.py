@@ -24,7 +24,7 @@ def add(coalition, email="ana@example.org", **kwargs):
 
 def test_a_new_person_is_created_with_one_timestamp(coalition):
     # when
-    result = add(coalition, given_name="Ana", phones=[PhoneInput("+1 555 0100")])
+    result = add(coalition, given_name="Ana", phones=[PhoneInput("+1 555 010 0100")])
     # then
     person = result.person
     assert result.created
@@ -32,7 +32,9 @@ def test_a_new_person_is_created_with_one_timestamp(coalition):
     assert [(e.address, e.primary, e.status) for e in person.emails.all()] == [
         ("ana@example.org", True, "subscribed")
     ]
-    assert [p.number for p in person.phones.all()] == ["+15550100"]
+    assert [(p.number, p.as_typed) for p in person.phones.all()] == [
+        ("+15550100100", "+1 555 010 0100")
+    ]
     assert SubscriptionChange.objects.filter(email__person=person).count() == 1
 
 
@@ -128,7 +130,7 @@ def test_merge_keeps_everything(coalition, membership_factory):
         coalition,
         email="ana.work@example.org",
         family_name="Lopes",
-        phones=[PhoneInput("+15550100")],
+        phones=[PhoneInput("+15550100100")],
         addresses=[AddressInput(postal_code="02139")],
         custom_fields={"employer": "Harbor House"},
     ).person
@@ -151,7 +153,7 @@ def test_merge_keeps_everything(coalition, membership_factory):
         "ana@example.org",
     ]
     assert kept.emails.filter(primary=True).count() == 1
-    assert [p.number for p in kept.phones.all()] == ["+15550100"]
+    assert [p.number for p in kept.phones.all()] == ["+15550100100"]
     assert [a.postal_code for a in kept.addresses.all()] == ["02139"]
     assert sorted(t.tag.name for t in kept.taggings.all()) == ["a", "b"]
     assert ListItem.objects.filter(person=kept).count() == 1
