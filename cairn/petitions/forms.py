@@ -217,6 +217,12 @@ class RejectForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Explanation")
 
 
+class ConfirmForm(forms.Form):
+    """The second press of an action that asks first: `confirmed=yes`."""
+
+    confirmed = forms.ChoiceField(choices=[("yes", "yes")])
+
+
 class TextForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -9,8 +9,12 @@ Lifecycle (each a locked state transition; a refused one raises PetitionError an
 - submit_petition: draft → awaiting sponsors (or → in moderation when no co-signers are needed).
 - sponsor_petition: one sponsorship per member organization; the Nth moves it to moderation.
 - open_petition / reject_petition: moderation's outcomes; a rejection has a reason code and text
-  (an open petition can be rejected too: it leaves the public list).
-- close_petition / close_expired_petitions: open → closed (by hand or at the deadline).
+  and is final (a published petition is taken down instead, which can be undone).
+- close_petition / close_expired_petitions: open → closed (by hand or at the deadline);
+  reopen_petition undoes a close made by mistake (not past the deadline). Both are logged with
+  who did it when done by hand (Django's admin log: the petition's history).
+- Which step each state allows, and who takes it: `lifecycle.FROM` (the staff page offers the
+  same, through `lifecycle.allowed_steps`).
 - take_down_petition / restore_petition: a take-down remembers the state it restores.
 - declare_victory: open or closed → won, with a statement.
 - record_delivery / record_response: the response clock runs from delivery until the answer.
@@ -79,7 +83,8 @@ from cairn.engines.thresholds import parse_thresholds
 from cairn.people import services as people
 from cairn.people.models import EmailAddress, Person
 
-from . import tasks
+from . import lifecycle, tasks
+from .lifecycle import Step
 from .models import (
     COUNT_SHARDS,
     Clearance,
@@ -396,7 +401,11 @@ def _ensure_shards(petition: Petition) -> None:
 def open_petition(*, petition: Petition) -> Petition:
     """Moderation approves: the petition goes public and takes signatures."""
     opened = _move(
-        petition, {Status.IN_MODERATION}, Status.OPEN, "cannot be opened", opened_at=timezone.now()
+        petition,
+        set(lifecycle.FROM[Step.OPEN]),
+        Status.OPEN,
+        "cannot be opened",
+        opened_at=timezone.now(),
     )
     _ensure_shards(opened)
     return opened
@@ -406,14 +415,14 @@ def open_petition(*, petition: Petition) -> Petition:
 def reject_petition(*, petition: Petition, reason: str, text: str) -> Petition:
     """Moderation refuses, with a reason code (some hide the petition) and an explanation.
 
-    An open petition may be rejected too (moderation after publication, e.g. on complaints): it
-    leaves the public list at once, and unlike a take-down a rejection is final.
+    Only before publication, and final: a published petition that should not be is taken down,
+    which hides it as well and can be undone.
     """
     if reason not in Petition.RejectionReason.values:
         raise PetitionError("Choose a reason for the rejection.")
     return _move(
         petition,
-        {Status.AWAITING_SPONSORS, Status.IN_MODERATION, Status.OPEN},
+        set(lifecycle.FROM[Step.REJECT]),
         Status.REJECTED,
         "cannot be rejected",
         rejection_reason=reason,
@@ -422,10 +431,52 @@ def reject_petition(*, petition: Petition, reason: str, text: str) -> Petition:
 
 
 @transaction.atomic
-def close_petition(*, petition: Petition, now: dt.datetime | None = None) -> Petition:
-    """Stop taking signatures; confirmations still count for LATE_CONFIRMATION."""
-    return _move(
-        petition, {Status.OPEN}, Status.CLOSED, "cannot be closed", closed_at=now or timezone.now()
+def close_petition(
+    *, petition: Petition, now: dt.datetime | None = None, by: User | None = None
+) -> Petition:
+    """Stop taking signatures; confirmations still count for LATE_CONFIRMATION. Logged when
+    someone (`by`) closes it by hand."""
+    closed = _move(
+        petition,
+        set(lifecycle.FROM[Step.CLOSE]),
+        Status.CLOSED,
+        "cannot be closed",
+        closed_at=now or timezone.now(),
+    )
+    if by is not None:
+        _log_step(closed, by, "Closed.")
+    return closed
+
+
+@transaction.atomic
+def reopen_petition(*, petition: Petition, by: User | None, reason: str = "") -> Petition:
+    """Undo a close made by mistake: closed → open, unless its deadline has passed; logged."""
+    current = _lock(petition)
+    problem = lifecycle.reopen_problem(current)
+    if problem is not None:
+        raise PetitionError(problem)
+    reopened = _move(
+        current, set(lifecycle.FROM[Step.REOPEN]), Status.OPEN, "cannot be reopened", closed_at=None
+    )
+    _ensure_shards(reopened)
+    if by is not None:
+        reason = " ".join(reason.split())
+        _log_step(reopened, by, f"Reopened: {reason}" if reason else "Reopened.")
+    return reopened
+
+
+def _log_step(petition: Petition, by: User, message: str) -> None:
+    """Keep who changed a petition's state by hand, and why, in Django's admin log."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(Petition),
+        object_id=str(petition.pk),
+        object_repr=str(petition)[:200],
+        action_flag=CHANGE,
+        change_message=message[:1000],
     )
 
 
@@ -448,7 +499,7 @@ def take_down_petition(*, petition: Petition, reason: str) -> Petition:
     current = _lock(petition)
     return _move(
         current,
-        {Status.OPEN, Status.CLOSED, Status.WON},
+        set(lifecycle.FROM[Step.TAKE_DOWN]),
         Status.TAKEN_DOWN,
         "cannot be taken down",
         status_before_takedown=current.status,
@@ -462,7 +513,7 @@ def restore_petition(*, petition: Petition) -> Petition:
     current = _lock(petition)
     return _move(
         current,
-        {Status.TAKEN_DOWN},
+        set(lifecycle.FROM[Step.RESTORE]),
         current.status_before_takedown or Status.CLOSED,
         "cannot be restored",
         status_before_takedown="",
@@ -481,7 +532,7 @@ def declare_victory(
     current = _lock(petition)
     return _move(
         current,
-        {Status.OPEN, Status.CLOSED},
+        set(lifecycle.FROM[Step.VICTORY]),
         Status.WON,
         "cannot be declared won",
         victory_statement=statement.strip(),
@@ -494,7 +545,7 @@ def declare_victory(
 def record_delivery(*, petition: Petition, delivered_at: dt.datetime | None = None) -> Petition:
     """The petition was handed to its targets: the response clock starts."""
     locked = _lock(petition)
-    if locked.status not in {Status.OPEN, Status.CLOSED, Status.WON}:
+    if locked.status not in lifecycle.FROM[Step.DELIVERY]:
         raise PetitionError("Only a public petition can be delivered.")
     locked.delivered_at = delivered_at or timezone.now()
     locked.save(update_fields=["delivered_at"])
@@ -509,7 +560,7 @@ def record_response(
     if not text.strip():
         raise PetitionError("Write down what the target answered.")
     locked = _lock(petition)
-    if locked.status not in {Status.OPEN, Status.CLOSED, Status.WON}:
+    if locked.status not in lifecycle.FROM[Step.RESPONSE]:
         raise PetitionError("Only a public petition has a response.")
     locked.response_text = text.strip()
     locked.response_at = answered_at or timezone.now()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:petition_id>/open/", views.open_, name="open"),
     path("<int:petition_id>/reject/", views.reject, name="reject"),
     path("<int:petition_id>/close/", views.close, name="close"),
+    path("<int:petition_id>/reopen/", views.reopen, name="reopen"),
     path("<int:petition_id>/take-down/", views.take_down, name="take_down"),
     path("<int:petition_id>/restore/", views.restore, name="restore"),
     path("<int:petition_id>/victory/", views.victory, name="victory"),

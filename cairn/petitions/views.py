@@ -23,8 +23,9 @@ from cairn.coalitions.access import Tenant, coalition_view, found
 from cairn.coalitions.models import Membership
 from cairn.coalitions.policy import Action
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .forms import (
+    ConfirmForm,
     InvalidateForm,
     LimitsForm,
     ListEntryForm,
@@ -35,6 +36,7 @@ from .forms import (
     TextForm,
     UpdateForm,
 )
+from .lifecycle import Step
 from .models import Invalidation, ListEntry, Petition, PetitionUpdate
 from .services import Criteria, PetitionData, PetitionError
 
@@ -143,9 +145,7 @@ def edit_petition(request: HttpRequest, tenant: Tenant, petition_id: int) -> Htt
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_petition(
-                petition=petition, data=_data(form), changed_by=_user(request)
-            )
+            services.update_petition(petition=petition, data=_data(form), changed_by=_user(request))
         except PetitionError as error:
             form.add_error(None, str(error))
         else:
@@ -183,6 +183,11 @@ def detail(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpRespon
             manage=manage,
             sponsor_form=SponsorForm(memberships=sponsorable) if sponsorable.exists() else None,
             reject_form=RejectForm(),
+            steps={
+                step.value
+                for step in lifecycle.allowed_steps(petition, manage=manage, moderate=steward)
+            },
+            history=lifecycle.history(petition) if manage or steward else [],
             ref_code=(
                 services.member_ref_code(tenant.staff.membership) if tenant.staff.membership else ""
             ),
@@ -273,6 +278,25 @@ def reject(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, "Choose a reason and explain it.")
         return _back(tenant, petition)
+    hiding = form.cleaned_data["reason"] in Petition.HIDING_REASONS
+    asking = _ask_first(
+        request,
+        tenant,
+        petition,
+        Step.REJECT,
+        consequence=(
+            "A rejection is final: the petition never opens. "
+            + (
+                "For this reason its page disappears from the public entirely."
+                if hiding
+                else "Its page tells the public why it was not accepted."
+            )
+        ),
+        answer=f"Reason: {dict(Petition.RejectionReason.choices)[form.cleaned_data['reason']]}. "
+        f"{form.cleaned_data['text']}",
+    )
+    if asking is not None:
+        return asking
     return _act(
         request,
         tenant,
@@ -288,8 +312,91 @@ def reject(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpRespon
 @require_POST
 def close(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpResponse:
     petition = _load(tenant, petition_id, Action.MANAGE_PETITIONS)
+    asking = _ask_first(
+        request,
+        tenant,
+        petition,
+        Step.CLOSE,
+        consequence=(
+            "It stops taking signatures at once. Confirmation links already sent still count "
+            "for 24 hours. If this is a mistake you can reopen it, as long as its deadline has "
+            "not passed."
+        ),
+    )
+    if asking is not None:
+        return asking
     return _act(
-        request, tenant, petition, lambda: services.close_petition(petition=petition), "Closed."
+        request,
+        tenant,
+        petition,
+        lambda: services.close_petition(petition=petition, by=_user(request)),
+        "Closed. Reopen it below if that was a mistake.",
+    )
+
+
+@coalition_view(Action.VIEW)
+@require_POST
+def reopen(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpResponse:
+    petition = _load(tenant, petition_id, Action.MANAGE_PETITIONS)
+    reason = _text(request)
+    return _act(
+        request,
+        tenant,
+        petition,
+        lambda: services.reopen_petition(petition=petition, by=_user(request), reason=reason),
+        "Reopened: it takes signatures again.",
+    )
+
+
+CONFIRM_TITLES = {
+    Step.REJECT: "Reject “{}”?",
+    Step.CLOSE: "Close “{}”?",
+    Step.VICTORY: "Declare “{}” won?",
+}
+CONFIRM_BUTTONS = {
+    Step.REJECT: "Reject for good",
+    Step.CLOSE: "Close the petition",
+    Step.VICTORY: "Declare victory",
+}
+
+
+def _ask_first(
+    request: HttpRequest,
+    tenant: Tenant,
+    petition: Petition,
+    step: Step,
+    *,
+    consequence: str,
+    answer: str = "",
+) -> HttpResponse | None:
+    """None when the POST confirms `step`; otherwise a page that asks (a form, so it works
+    without JavaScript), carrying what was typed. A state that does not allow the step is
+    refused at once, without asking."""
+    if petition.status not in lifecycle.FROM[step]:
+        messages.error(
+            request, f"A petition that is {petition.get_status_display().lower()} cannot be that."
+        )
+        return _back(tenant, petition)
+    if ConfirmForm(request.POST).is_valid():
+        return None
+    carried = [
+        (name, value)
+        for name, value in request.POST.items()
+        if name not in {"csrfmiddlewaretoken", "confirmed"}
+    ]
+    return render(
+        request,
+        "petitions/staff_confirm.html",
+        tenant.context(
+            nav_current="petitions",
+            petition=petition,
+            step=step.value,
+            title=CONFIRM_TITLES[step].format(petition.title),
+            consequence=consequence,
+            answer=answer,
+            carried=carried,
+            button=CONFIRM_BUTTONS[step],
+        ),
     )
 
 
@@ -326,6 +433,21 @@ def restore(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpRespo
 def victory(request: HttpRequest, tenant: Tenant, petition_id: int) -> HttpResponse:
     petition = _load(tenant, petition_id, Action.MANAGE_PETITIONS)
     text = _text(request)
+    if not text.strip():
+        messages.error(request, "A victory needs a statement.")
+        return _back(tenant, petition)
+    asking = _ask_first(
+        request,
+        tenant,
+        petition,
+        Step.VICTORY,
+        consequence=(
+            "The petition closes for good and its page shows your statement. This cannot be undone."
+        ),
+        answer=f"Statement: {text}",
+    )
+    if asking is not None:
+        return asking
     return _act(
         request,
         tenant,

@@ -243,7 +243,11 @@ def test_a_moderator_rejects_with_a_reason_and_it_leaves_the_public_list(
 ):
     petition = petition_factory(Status.IN_MODERATION, title="A doubtful ask")
     client.force_login(steward.user)
-    client.post(staff_url(petition, "reject"), {"reason": "unlawful", "text": "Defamatory."})
+    form = {"reason": "unlawful", "text": "Defamatory."}
+    asked = client.post(staff_url(petition, "reject"), form)
+    assert 'data-confirm="reject"' in asked.content.decode()  # a rejection is final: it asks
+    assert Petition.objects.get(pk=petition.pk).status == Status.IN_MODERATION
+    client.post(staff_url(petition, "reject"), {**form, "confirmed": "yes"})
     petition.refresh_from_db()
     assert (petition.status, petition.rejection_reason) == (Status.REJECTED, "unlawful")
     assert "A doubtful ask" not in client.get(reverse("petitions_public:list")).content.decode()
@@ -400,7 +404,7 @@ def test_restore_and_victory_through_the_pages(client, steward, petition):
     client.post(staff_url(petition, "restore"))
     client.post(staff_url(petition, "delivery"))
     client.post(staff_url(petition, "response"), {"text": "We will consider it."})
-    client.post(staff_url(petition, "victory"), {"text": "Funded!"})
+    client.post(staff_url(petition, "victory"), {"text": "Funded!", "confirmed": "yes"})
     petition.refresh_from_db()
     assert petition.status == Status.WON
     assert petition.delivered_at is not None
