@@ -6,6 +6,7 @@ groups at once (gunicorn's workers included), with requests in flight."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -82,11 +83,8 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def _server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = _start(
-        ["-m", "gunicorn", "cairn.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "3", "--log-level", "error"],
-        env,
-    )
+    gunicorn = ["-m", "gunicorn", "cairn.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    server = _start([*gunicorn, "--workers", "3", "--log-level", "error"], env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -103,10 +101,8 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # gone already
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(timeout=10)
 
 
@@ -228,9 +224,7 @@ def test_kill_9_mid_signing_loses_nothing_that_was_answered_and_doubles_nothing(
             signers.answers[email] = signers.post(email, n % 8)
         # the worker catches up with the email tasks queued while it was down
         deadline = time.monotonic() + 20
-        while (
-            DBTaskResult.objects.filter(status="READY").exists() and time.monotonic() < deadline
-        ):
+        while DBTaskResult.objects.filter(status="READY").exists() and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         _kill(server)
