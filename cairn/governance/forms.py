@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -202,11 +202,11 @@ def parse_requirement_lines(text: str) -> list[dict[str, Any]]:
             continue
         if words[3] not in {"eligible", "cast"}:
             raise forms.ValidationError(f"Line {number}: the base is “eligible” or “cast”.")
-        try:
-            percent = Decimal(words[2])
-        except ArithmeticError as error:
+        try:  # a decimal (66.5), or a fraction for a share no decimal writes exactly (200/3)
+            percent = Fraction(Decimal(words[2])) if "/" not in words[2] else Fraction(words[2])
+        except (ArithmeticError, ValueError) as error:
             raise forms.ValidationError(f"Line {number}: {words[2]} is not a number.") from error
-        if not Decimal(0) <= percent <= Decimal(100):
+        if not 0 <= percent <= 100:
             raise forms.ValidationError(f"Line {number}: a percent is from 0 to 100.")
         out.append(
             {
@@ -217,6 +217,66 @@ def parse_requirement_lines(text: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def requirement_lines(requirements: Sequence[Mapping[str, Any]]) -> str:
+    """Stored requirements as the lines `parse_requirement_lines` reads back to the same JSON."""
+    symbols = {"≥": ">=", ">": ">", "≤": "<=", "<": "<"}
+    lines = []
+    for requirement in requirements:
+        positions = "+".join(str(p) for p in requirement["positions"])
+        if "at_least" in requirement:
+            lines.append(f"{positions} >= {int(requirement['at_least'])} voters")
+            continue
+        percent = Fraction(str(requirement["share"])) * 100
+        written = str(percent.numerator) if percent.denominator == 1 else str(percent)
+        if percent.denominator != 1 and 10**6 % percent.denominator == 0:
+            written = f"{Decimal(percent.numerator) / Decimal(percent.denominator):f}"
+        comparison = symbols[str(requirement["comparison"])]
+        lines.append(f"{positions} {comparison} {written} {requirement.get('basis', 'cast')}")
+    return "\n".join(lines)
+
+
+def proposal_initial(
+    proposal: Proposal, options: Sequence[Option], named: Sequence[int]
+) -> dict[str, Any]:
+    """The new-proposal form filled in with a draft's terms, for editing it."""
+    config = proposal.config
+    zone = next((o.time_zone for o in options if o.time_zone), settings.TIME_ZONE)
+    if proposal.method == Method.TIME_POLL:
+        lines = [
+            o.starts_at.astimezone(zoneinfo.ZoneInfo(o.time_zone or zone)).strftime(
+                "%Y-%m-%d %H:%M"
+            )
+            for o in options
+            if o.starts_at
+        ]
+    else:
+        lines = [o.label for o in options]
+    return {
+        "title": proposal.title,
+        "body": proposal.body,
+        "template": proposal.template_key,
+        "options": "\n".join(lines),
+        "time_zone": zone,
+        "opens_at": proposal.opens_at,
+        "closes_at": proposal.closes_at,
+        "electorate": proposal.electorate,
+        "named_voters": list(named),
+        "quorum_percent": proposal.quorum_percent,
+        "requirements": requirement_lines(config.get("requirements", [])),
+        **{
+            k: config[k]
+            for k in ("seats", "min_choices", "max_choices", "dots", "target")
+            if k in config
+        },
+        "none_of_the_above": bool(config.get("none_of_the_above")),
+        "tie_break": config.get("tie_break", methods.TIE_BREAK_STOP),
+        "results_visibility": proposal.results_visibility,
+        "anonymous": proposal.anonymous,
+        "reason_required": proposal.reason_required,
+        "open_now": False,
+    }
 
 
 class TemplateForm(forms.Form):

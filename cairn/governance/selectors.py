@@ -798,6 +798,8 @@ def verify_checkpoint(
 
 EVENT_LABELS = {
     "proposal_created": "Drafted",
+    "proposal_edited": "Edited",
+    "proposal_deleted": "Deleted",
     "proposal_scheduled": "Scheduled",
     "proposal_opened": "Opened for votes",
     "vote_cast": "Vote cast",

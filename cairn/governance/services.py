@@ -4,6 +4,7 @@
   the one before it; the chain head row is locked while appending, so concurrent writers queue.
 - create_template: a coalition's template names are unique in it.
 - create_proposal: a proposal copies its template's configuration; it starts as a draft.
+- update_proposal / delete_proposal: only before it opens (no vote exists); both are logged.
 - schedule_proposal / open_proposal: who may vote is fixed when the proposal opens.
 - open_proposal (ranked choice, tie-break by lot): the order of the options that settles a tie
   the winner depends on is drawn when voting opens, before any vote, and written to the log.
@@ -36,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.contenttypes.models import ContentType
@@ -178,6 +179,102 @@ def _resolve_template(coalition: Coalition, template: str) -> methods.Template:
     raise GovernanceError("Choose one of the templates.")
 
 
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    config: dict[str, Any]
+    quorum: Decimal
+    visibility: str
+
+
+def _settle(
+    chosen: methods.Template,
+    *,
+    title: str,
+    electorate: str,
+    anonymous: bool,
+    results_visibility: str | None,
+    quorum_percent: Decimal | None,
+    config: Mapping[str, Any] | None,
+) -> _Settings:
+    """A proposal's configuration from its template and the overrides, or GovernanceError."""
+    if not title:
+        raise GovernanceError("A proposal needs a title.")
+    if electorate not in Electorate.values:
+        raise GovernanceError("Choose who votes.")
+    merged: dict[str, Any] = {**chosen.config, **(config or {})}
+    if chosen.rule:
+        merged["rule"] = chosen.rule
+    quorum = chosen.quorum_percent if quorum_percent is None else quorum_percent
+    if not Decimal(0) <= quorum <= Decimal(100):
+        raise GovernanceError("A quorum is a percentage from 0 to 100.")
+    visibility = results_visibility or chosen.results_visibility
+    if anonymous:
+        visibility = ResultsVisibility.AFTER_CLOSE  # anonymous results are hidden until close
+    if chosen.method == Method.PROPOSAL:
+        try:
+            methods.proposal_rule(rule=chosen.rule, quorum_percent=quorum, config=merged)
+        except (ValueError, KeyError, TypeError, ZeroDivisionError) as error:
+            raise GovernanceError(f"This rule does not work: {error}") from error
+    return _Settings(config=merged, quorum=quorum, visibility=visibility)
+
+
+def _set_options_and_voters(
+    proposal: Proposal,
+    method: str,
+    options: Sequence[OptionInput],
+    electorate: str,
+    named_voters: Sequence[StaffMember],
+) -> None:
+    """The proposal's options and named voters, replacing any it had (it has no votes yet)."""
+    coalition = proposal.coalition
+    Option.objects.for_coalition(coalition).filter(proposal=proposal).delete()
+    NamedVoter.objects.for_coalition(coalition).filter(proposal=proposal).delete()
+    seen: set[str] = set()
+    for position, option in enumerate(options, start=1):
+        label = option.label.strip()
+        if not label and option.starts_at is not None:
+            label = option.starts_at.isoformat()
+        if not label or label.lower() in seen:
+            raise GovernanceError("Each option needs a label, and labels must differ.")
+        seen.add(label.lower())
+        if method == Method.TIME_POLL and option.starts_at is None:
+            raise GovernanceError("Each proposed time needs a date and time.")
+        Option.objects.create(
+            coalition=coalition,
+            proposal=proposal,
+            key=f"o{position}",
+            label=label,
+            description=option.description.strip(),
+            starts_at=option.starts_at,
+            time_zone=option.time_zone,
+            position=position,
+        )
+    try:
+        methods.check_config(method, proposal.config, [f"o{i}" for i in range(1, len(seen) + 1)])
+    except (ValueError, TypeError) as error:
+        raise GovernanceError(f"This configuration does not work: {error}") from error
+    if electorate == Electorate.INDIVIDUALS:
+        for staff in named_voters:
+            if staff.coalition_id != coalition.pk:
+                raise GovernanceError("Named voters must belong to this coalition.")
+            NamedVoter.objects.get_or_create(coalition=coalition, proposal=proposal, staff=staff)
+
+
+def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
+    """What the log records of a proposal's terms when it is drafted or edited."""
+    return {
+        "title": proposal.title,
+        "template": proposal.template_key,
+        "method": proposal.method,
+        "config": proposal.config,
+        "electorate": proposal.electorate,
+        "quorum_percent": proposal.quorum_percent,
+        "anonymous": proposal.anonymous,
+        "closes_at": proposal.closes_at,
+        "options": [{"key": o.key, "label": o.label} for o in proposal.options.all()],
+    }
+
+
 @transaction.atomic
 def create_proposal(
     *,
@@ -201,24 +298,15 @@ def create_proposal(
     now = now or timezone.now()
     chosen = _resolve_template(coalition, template)
     title = title.strip()
-    if not title:
-        raise GovernanceError("A proposal needs a title.")
-    if electorate not in Electorate.values:
-        raise GovernanceError("Choose who votes.")
-    merged: dict[str, Any] = {**chosen.config, **(config or {})}
-    if chosen.rule:
-        merged["rule"] = chosen.rule
-    quorum = chosen.quorum_percent if quorum_percent is None else quorum_percent
-    if not Decimal(0) <= quorum <= Decimal(100):
-        raise GovernanceError("A quorum is a percentage from 0 to 100.")
-    visibility = results_visibility or chosen.results_visibility
-    if anonymous:
-        visibility = ResultsVisibility.AFTER_CLOSE  # anonymous results are hidden until close
-    if chosen.method == Method.PROPOSAL:
-        try:
-            methods.proposal_rule(rule=chosen.rule, quorum_percent=quorum, config=merged)
-        except (ValueError, KeyError, TypeError, ZeroDivisionError) as error:
-            raise GovernanceError(f"This rule does not work: {error}") from error
+    settled = _settle(
+        chosen,
+        title=title,
+        electorate=electorate,
+        anonymous=anonymous,
+        results_visibility=results_visibility,
+        quorum_percent=quorum_percent,
+        config=config,
+    )
     proposal = Proposal.objects.create(
         coalition=coalition,
         title=title,
@@ -226,62 +314,97 @@ def create_proposal(
         template_key=chosen.key,
         template_name=chosen.name,
         method=chosen.method,
-        config=merged,
+        config=settled.config,
         electorate=electorate,
-        quorum_percent=quorum,
+        quorum_percent=settled.quorum,
         anonymous=anonymous,
-        results_visibility=visibility,
+        results_visibility=settled.visibility,
         reason_required=chosen.reason_required if reason_required is None else reason_required,
         closes_at=closes_at,
         created_by=created_by,
         created_at=now,
     )
-    seen: set[str] = set()
-    for position, option in enumerate(options, start=1):
-        label = option.label.strip()
-        if not label and option.starts_at is not None:
-            label = option.starts_at.isoformat()
-        if not label or label.lower() in seen:
-            raise GovernanceError("Each option needs a label, and labels must differ.")
-        seen.add(label.lower())
-        if chosen.method == Method.TIME_POLL and option.starts_at is None:
-            raise GovernanceError("Each proposed time needs a date and time.")
-        Option.objects.create(
-            coalition=coalition,
-            proposal=proposal,
-            key=f"o{position}",
-            label=label,
-            description=option.description.strip(),
-            starts_at=option.starts_at,
-            time_zone=option.time_zone,
-            position=position,
-        )
-    try:
-        methods.check_config(chosen.method, merged, [f"o{i}" for i in range(1, len(seen) + 1)])
-    except (ValueError, TypeError) as error:
-        raise GovernanceError(f"This configuration does not work: {error}") from error
-    if electorate == Electorate.INDIVIDUALS:
-        for staff in named_voters:
-            if staff.coalition_id != coalition.pk:
-                raise GovernanceError("Named voters must belong to this coalition.")
-            NamedVoter.objects.get_or_create(coalition=coalition, proposal=proposal, staff=staff)
+    _set_options_and_voters(proposal, chosen.method, options, electorate, named_voters)
     append_log(
         coalition=coalition,
         at=now,
         event="proposal_created",
         proposal=proposal.pk,
-        title=proposal.title,
-        template=proposal.template_key,
-        method=proposal.method,
-        config=proposal.config,
-        electorate=proposal.electorate,
-        quorum_percent=proposal.quorum_percent,
-        anonymous=proposal.anonymous,
-        closes_at=proposal.closes_at,
-        options=[{"key": o.key, "label": o.label} for o in proposal.options.all()],
+        **_proposal_fields(proposal),
         by=created_by.pk if created_by else None,
     )
     return proposal
+
+
+NOT_OPENED: Final = (Proposal.Status.DRAFT, Proposal.Status.SCHEDULED)
+
+
+@transaction.atomic
+def update_proposal(
+    *,
+    proposal: Proposal,
+    by: User | None,
+    title: str,
+    closes_at: dt.datetime,
+    body: str = "",
+    options: Sequence[OptionInput] = (),
+    electorate: str = Electorate.ORGANIZATIONS,
+    named_voters: Sequence[StaffMember] = (),
+    anonymous: bool = False,
+    results_visibility: str | None = None,
+    reason_required: bool | None = None,
+    quorum_percent: Decimal | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Proposal:
+    """Change a proposal that has not opened (its template stays): its terms are set again from
+    the template and these values, exactly as when it was drafted; the log records the new terms."""
+    row = _locked(proposal)
+    if row.status not in NOT_OPENED:
+        raise GovernanceError("Only a proposal that has not opened can be edited.")
+    chosen = _resolve_template(row.coalition, row.template_key)
+    title = title.strip()
+    settled = _settle(
+        chosen,
+        title=title,
+        electorate=electorate,
+        anonymous=anonymous,
+        results_visibility=results_visibility,
+        quorum_percent=quorum_percent,
+        config=config,
+    )
+    if row.opens_at and row.opens_at >= closes_at:
+        raise GovernanceError("It must open before it closes.")
+    row.title, row.body, row.closes_at = title, body.strip(), closes_at
+    row.config, row.electorate, row.quorum_percent = settled.config, electorate, settled.quorum
+    row.anonymous, row.results_visibility = anonymous, settled.visibility
+    row.reason_required = chosen.reason_required if reason_required is None else reason_required
+    row.save()
+    _set_options_and_voters(row, row.method, options, electorate, named_voters)
+    append_log(
+        coalition=row.coalition,
+        event="proposal_edited",
+        proposal=row.pk,
+        **_proposal_fields(row),
+        by=by.pk if by else None,
+    )
+    return _refresh(proposal, row)
+
+
+@transaction.atomic
+def delete_proposal(*, proposal: Proposal, by: User | None) -> None:
+    """Delete a proposal that has not opened (nobody could vote on it); the log keeps its
+    drafting and records the deletion."""
+    row = _locked(proposal)
+    if row.status not in NOT_OPENED:
+        raise GovernanceError("Only a proposal that has not opened can be deleted.")
+    append_log(
+        coalition=row.coalition,
+        event="proposal_deleted",
+        proposal=row.pk,
+        title=row.title,
+        by=by.pk if by else None,
+    )
+    row.delete()
 
 
 def _locked(proposal: Proposal) -> Proposal:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .forms import (
     ReopenForm,
     TemplateForm,
     ballot_from_post,
+    proposal_initial,
 )
 from .models import DecisionTemplate, Method, Proposal
 from .services import GovernanceError
@@ -51,48 +53,69 @@ def decisions(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     )
 
 
-@coalition_view(Action.MANAGE_DECISIONS)
-@require_http_methods(["GET", "POST"])
-def new_proposal(request: HttpRequest, tenant: Tenant) -> HttpResponse:
-    templates = list(DecisionTemplate.objects.for_coalition(tenant.coalition))
-    form = ProposalForm(
+def _proposal_form(
+    request: HttpRequest, tenant: Tenant, templates: list[DecisionTemplate], **kwargs: Any
+) -> ProposalForm:
+    return ProposalForm(
         request.POST or None,
         templates=templates,
         staff=StaffMember.objects.for_coalition(tenant.coalition)
         .exclude(role=Role.VIEWER)
         .select_related("user"),
+        **kwargs,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        chosen = data["template"]
-        method = (
-            methods.SHIPPED_BY_KEY[chosen].method
-            if chosen in methods.SHIPPED_BY_KEY
-            else next((t.method for t in templates if f"c{t.pk}" == chosen), "")
+
+
+def _method_of(chosen: str, templates: list[DecisionTemplate]) -> str:
+    if chosen in methods.SHIPPED_BY_KEY:
+        return methods.SHIPPED_BY_KEY[chosen].method
+    return next((t.method for t in templates if f"c{t.pk}" == chosen), "")
+
+
+def _terms(form: ProposalForm, method: str) -> dict[str, Any]:
+    """The service arguments the proposal form holds, for drafting or editing."""
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "body": data["body"],
+        "closes_at": data["closes_at"],
+        "options": form.option_inputs(method),
+        "electorate": data["electorate"],
+        "named_voters": list(data["named_voters"] or []),
+        "anonymous": data["anonymous"],
+        "results_visibility": data["results_visibility"],
+        "reason_required": data["reason_required"] or None,
+        "quorum_percent": data["quorum_percent"],
+        "config": form.config(method),
+    }
+
+
+def _open_as_asked(request: HttpRequest, form: ProposalForm, proposal: Proposal) -> None:
+    data = form.cleaned_data
+    if data["opens_at"] and data["opens_at"] > timezone.now():
+        services.schedule_proposal(
+            proposal=proposal, opens_at=data["opens_at"], by=signed_in_user(request)
         )
+    elif data["open_now"] or data["opens_at"]:
+        services.open_proposal(proposal=proposal, by=signed_in_user(request))
+
+
+@coalition_view(Action.MANAGE_DECISIONS)
+@require_http_methods(["GET", "POST"])
+def new_proposal(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    templates = list(DecisionTemplate.objects.for_coalition(tenant.coalition))
+    form = _proposal_form(request, tenant, templates)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["template"]
         try:
-            proposal = services.create_proposal(
-                coalition=tenant.coalition,
-                template=chosen,
-                title=data["title"],
-                body=data["body"],
-                closes_at=data["closes_at"],
-                created_by=signed_in_user(request),
-                options=form.option_inputs(method),
-                electorate=data["electorate"],
-                named_voters=list(data["named_voters"] or []),
-                anonymous=data["anonymous"],
-                results_visibility=data["results_visibility"],
-                reason_required=data["reason_required"] or None,
-                quorum_percent=data["quorum_percent"],
-                config=form.config(method),
-            )
-            if data["opens_at"] and data["opens_at"] > timezone.now():
-                services.schedule_proposal(
-                    proposal=proposal, opens_at=data["opens_at"], by=signed_in_user(request)
+            with transaction.atomic():
+                proposal = services.create_proposal(
+                    coalition=tenant.coalition,
+                    template=chosen,
+                    created_by=signed_in_user(request),
+                    **_terms(form, _method_of(chosen, templates)),
                 )
-            elif data["open_now"] or data["opens_at"]:
-                services.open_proposal(proposal=proposal, by=signed_in_user(request))
+                _open_as_asked(request, form, proposal)
         except (GovernanceError, ValueError) as error:
             form.add_error(None, str(error))
         else:
@@ -104,6 +127,59 @@ def new_proposal(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         tenant.context(nav_current="decisions", form=form),
         status=422 if form.errors else 200,
     )
+
+
+@coalition_view(Action.MANAGE_DECISIONS)
+@require_http_methods(["GET", "POST"])
+def edit_proposal(request: HttpRequest, tenant: Tenant, proposal_id: int) -> HttpResponse:
+    """Change a draft (or a scheduled proposal) before it opens; its template stays."""
+    row = _proposal(tenant, proposal_id)
+    if row.status not in services.NOT_OPENED:
+        messages.error(request, "Only a proposal that has not opened can be edited.")
+        return redirect("governance:proposal", tenant.coalition.slug, row.pk)
+    templates = list(DecisionTemplate.objects.for_coalition(tenant.coalition))
+    form = _proposal_form(
+        request,
+        tenant,
+        templates,
+        initial=proposal_initial(
+            row,
+            selectors.options(proposal=row),
+            list(row.named_voters.values_list("staff_id", flat=True)),
+        ),
+    )
+    form.fields["template"].disabled = True  # the method and its rule are the proposal's own
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                row = services.update_proposal(
+                    proposal=row, by=signed_in_user(request), **_terms(form, row.method)
+                )
+                _open_as_asked(request, form, row)
+        except (GovernanceError, ValueError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{row} saved.")
+            return redirect("governance:proposal", tenant.coalition.slug, row.pk)
+    return render(
+        request,
+        "governance/proposal_form.html",
+        tenant.context(nav_current="decisions", form=form, proposal=row),
+        status=422 if form.errors else 200,
+    )
+
+
+@coalition_view(Action.MANAGE_DECISIONS)
+@require_POST
+def delete_proposal(request: HttpRequest, tenant: Tenant, proposal_id: int) -> HttpResponse:
+    row = _proposal(tenant, proposal_id)
+    try:
+        services.delete_proposal(proposal=row, by=signed_in_user(request))
+    except GovernanceError as error:
+        messages.error(request, str(error))
+        return redirect("governance:proposal", tenant.coalition.slug, row.pk)
+    messages.success(request, f"“{row.title}” deleted.")
+    return redirect("governance:decisions", tenant.coalition.slug)
 
 
 def _proposal_context(

@@ -1,4 +1,4 @@
-// Vote forms: drag to rank (ranked choice) and a dots-left counter (dot vote).
+// Vote forms: drag to rank (ranked choice) and a dots-left counter (dot vote); confirmations.
 // Wired by data- attributes; works again after htmx swaps the vote panel.
 (function () {
   "use strict";
@@ -52,6 +52,12 @@
     root.querySelectorAll("[data-ranking]").forEach(wireRanking);
     root.querySelectorAll("[data-dots]").forEach(wireDots);
   }
+
+  // Irreversible actions (deleting a draft) ask first: <form data-governance-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-governance-confirm]");
+    if (form && !window.confirm(form.dataset.governanceConfirm)) event.preventDefault();
+  });
 
   document.addEventListener("DOMContentLoaded", function () { wire(document); });
   document.addEventListener("htmx:load", function (event) { wire(event.detail.elt); });
