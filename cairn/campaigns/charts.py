@@ -18,6 +18,12 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH = 760
 LEFT, RIGHT = 88, 16  # room for y labels; right margin
 PANEL_GAP = 40
+# The phone variant of every chart (`Chart.narrow`): drawn this wide, it is shown at about its own
+# size in a phone's column, so its 12-unit labels read at 11 px or more; wider charts show
+# in a box at least as wide as they are (campaigns.css switches them with a container query).
+NARROW_WIDTH, NARROW_LEFT = 320, 64
+NARROW_LABEL_WIDTH = 64  # room for one month label ("Sep 2026") on the narrow time axis
+TITLE_CHAR_WIDTH = 7.5  # an upper bound of a 13-unit panel title's average character width
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +174,11 @@ class Chart:
     width: int = WIDTH
     left: int = LEFT
     right: int = WIDTH - RIGHT
+    title_left: int | None = None  # where panel titles start; None: over the plot area
+
+    @property
+    def title_x(self) -> int:
+        return self.left if self.title_left is None else self.title_left
 
     @property
     def height(self) -> float:
@@ -193,6 +204,78 @@ class Chart:
     @property
     def flag_y(self) -> float:
         return self.top - 2
+
+    @property
+    def narrow(self) -> Chart:
+        """This chart redrawn for a phone (see `for_width`)."""
+        return for_width(self, NARROW_WIDTH, left=NARROW_LEFT)
+
+    @property
+    def compact(self) -> bool:
+        """True for a chart designed for half a page (the objective chart) rather than a page."""
+        return self.width < WIDTH
+
+
+def for_width(chart: Chart, width: int, *, left: int = LEFT) -> Chart:
+    """The same chart drawn `width` units wide: every x position is re-projected onto the new
+    plot area, y positions and font sizes stay, time labels are thinned to fit and panel titles
+    too long for the width are cut at their colon ("Outcomes: share of…" → "Outcomes")."""
+    right = width - RIGHT
+    k = (right - left) / ((chart.right - chart.left) or 1)
+
+    def x(value: float) -> float:
+        return round(left + (value - chart.left) * k, 1)
+
+    def title(text: str) -> str:
+        fits = (width - 4) / TITLE_CHAR_WIDTH
+        return text if len(text) <= fits else text.split(":")[0]
+
+    panels = [
+        Panel(
+            title=title(p.title),
+            top=p.top,
+            height=p.height,
+            y_ticks=list(p.y_ticks),
+            lines=[
+                Line(
+                    line.css,
+                    line.label,
+                    [(x(px), py) for px, py in line.points],
+                    dots=line.dots,
+                    dashed=line.dashed,
+                )
+                for line in p.lines
+            ],
+            bars=[
+                Bar(
+                    x=x(b.x),
+                    y=b.y,
+                    width=max(round(b.width * k, 1), 2),
+                    height=b.height,
+                    css=b.css,
+                    title=b.title,
+                )
+                for b in p.bars
+            ],
+            rules=list(p.rules),
+            row_labels=list(p.row_labels),
+        )
+        for p in chart.panels
+    ]
+    room = max(int((right - left) // NARROW_LABEL_WIDTH), 2)
+    step = max(1, math.ceil(len(chart.x_ticks) / room))
+    return Chart(
+        title=chart.title,
+        description=chart.description,
+        panels=panels,
+        x_ticks=[(x(tx), label) for tx, label in chart.x_ticks[::step]],
+        markers=[Rule(m.css, m.label, x=None if m.x is None else x(m.x)) for m in chart.markers],
+        legend=chart.legend,
+        width=width,
+        left=left,
+        right=right,
+        title_left=4,  # a narrow chart's titles use its whole width
+    )
 
 
 def stack(heights: Sequence[float], *, top: float = 22) -> list[float]:
