@@ -155,6 +155,26 @@ class DeliveryForm(forms.Form):
     quantity = forms.DecimalField(min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
     delivered_on = forms.DateField(widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(max_length=300, required=False)
+    # Shown only when a delivery would exceed the pledge (see ask_excess_reason).
+    excess_reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Why it exceeds the pledge",
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.data.get(self.add_prefix("excess_reason"), "").strip():
+            self._show_excess_reason()
+
+    def _show_excess_reason(self) -> None:
+        self.fields["excess_reason"].widget = forms.TextInput(attrs={"maxlength": 300})
+
+    def ask_excess_reason(self, message: str) -> None:
+        """The delivery exceeds the pledge: show the reason field with the warning on it."""
+        self._show_excess_reason()
+        self.add_error("excess_reason", message)
 
     def clean_delivered_on(self) -> dt.date:
         day: dt.date = self.cleaned_data["delivered_on"]

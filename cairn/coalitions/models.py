@@ -339,6 +339,8 @@ class Delivery(models.Model):
     )
     delivered_on = models.DateField()
     note = models.CharField(max_length=300, blank=True)
+    # Why a delivery took the total past the pledge (asked for, so a typo is caught first).
+    excess_reason = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

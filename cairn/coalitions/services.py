@@ -10,7 +10,8 @@
 - register_and_accept: a new user account and its role are created together or not at all.
 - revoke_invitation / remove_staff: a coalition never loses its last steward.
 - pledge_commitment / record_delivery / withdraw_commitment: deliveries belong to their commitment's
-  coalition; a withdrawn commitment takes no more deliveries.
+  coalition; a withdrawn commitment takes no more deliveries; a delivery that takes the total
+  past the pledge is refused (DeliveryExceedsPledge) unless it says why, and the reason is kept.
 - publish_public_page / set_public_listing: the public sees a coalition only once it publishes,
   and a member organization only once it chose to be listed (cairn.coalitions.public reads them).
 """
@@ -25,6 +26,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -47,6 +49,18 @@ INVITATION_SALT = "cairn.coalitions.invitation"
 
 class CoalitionError(Exception):
     """A use case refused: the message is safe to show to the user."""
+
+
+class DeliveryExceedsPledge(CoalitionError):
+    """A delivery would take the delivered total past the pledge, and no reason was given."""
+
+    def __init__(self, *, pledged: Decimal, total: Decimal, unit: str) -> None:
+        self.pledged, self.total, self.unit = pledged, total, unit
+        super().__init__(
+            f"This brings the delivered total to {total:,.2f} {unit} against a pledge of "
+            f"{pledged:,.2f} {unit}. Check the quantity; if it is right, say why it exceeds "
+            "the pledge."
+        )
 
 
 # --- coalitions --------------------------------------------------------------------------------
@@ -446,8 +460,10 @@ def record_delivery(
     delivered_on: dt.date,
     recorded_by: User | None,
     note: str = "",
+    excess_reason: str = "",
 ) -> Delivery:
-    """Record that (part of) a commitment was delivered on a day."""
+    """Record that (part of) a commitment was delivered on a day; past the pledge only with a
+    reason (a slip of 999,999 for 5 is caught, a real surplus is explained and kept)."""
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if locked.withdrawn_at is not None:
         raise CoalitionError("This commitment was withdrawn.")
@@ -455,12 +471,19 @@ def record_delivery(
         raise CoalitionError("A delivery needs a positive quantity.")
     if delivered_on > timezone.localdate():
         raise CoalitionError("A delivery cannot be dated in the future.")
+    so_far = locked.deliveries.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
+    excess_reason = " ".join(excess_reason.split())[:300]
+    if so_far + quantity > locked.quantity and not excess_reason:
+        raise DeliveryExceedsPledge(
+            pledged=locked.quantity, total=so_far + quantity, unit=locked.unit
+        )
     return Delivery.objects.create(
         coalition_id=locked.coalition_id,
         commitment=locked,
         quantity=quantity,
         delivered_on=delivered_on,
         note=note.strip(),
+        excess_reason=excess_reason if so_far + quantity > locked.quantity else "",
         recorded_by=recorded_by,
     )
 

@@ -25,7 +25,7 @@ from .forms import (
 )
 from .models import Commitment, Membership
 from .policy import Action, pledgeable_memberships_filter
-from .services import CoalitionError
+from .services import CoalitionError, DeliveryExceedsPledge
 
 
 @coalition_view(Action.VIEW)
@@ -277,8 +277,11 @@ def record_delivery(request: HttpRequest, tenant: Tenant, commitment_id: int) ->
                 quantity=form.cleaned_data["quantity"],
                 delivered_on=form.cleaned_data["delivered_on"],
                 note=form.cleaned_data["note"],
+                excess_reason=form.cleaned_data["excess_reason"],
                 recorded_by=signed_in_user(request),
             )
+        except DeliveryExceedsPledge as excess:
+            form.ask_excess_reason(str(excess))
         except CoalitionError as error:
             form.add_error(None, str(error))
         else:
