@@ -317,6 +317,17 @@ class OutcomeForm(forms.Form):
     )
 
 
+class AuthorizationForm(forms.Form):
+    target = forms.ChoiceField(label="What it authorizes", choices=())
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args: Any, choices: Sequence[Any] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = [("", "Choose…"), *choices]
+
+
 class ReopenForm(forms.Form):
     closes_at = forms.DateTimeField(label="New deadline", widget=DATETIME_WIDGET)
 

@@ -852,5 +852,36 @@ def authorizations(*, outcome: Outcome) -> QuerySet[Authorization]:
     return Authorization.objects.for_coalition(outcome.coalition_id).filter(outcome=outcome)
 
 
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    kind: str  # "Campaign", or the model's name when no app registered it
+    label: str
+    url: str  # "" when the row is gone or has no page
+    note: str
+    at: dt.datetime
+
+
+def authorized(*, outcome: Outcome) -> list[Authorized]:
+    """What an outcome authorized, each with its page (rows deleted since show as such)."""
+    from . import authorizable
+
+    out: list[Authorized] = []
+    slug = outcome.proposal.coalition.slug
+    for row in authorizations(outcome=outcome).select_related("content_type").order_by("pk"):
+        model = row.content_type.model_class()
+        kind = authorizable.kind_of(model) if model is not None else None
+        target = row.target
+        out.append(
+            Authorized(
+                kind=kind.label if kind else str(row.content_type.name).capitalize(),
+                label=str(target) if target is not None else f"#{row.object_id} (deleted)",
+                url=kind.url(slug, target) if kind and target is not None else "",
+                note=row.note,
+                at=row.created_at,
+            )
+        )
+    return out
+
+
 def upcoming_deadline(proposal: Proposal, now: dt.datetime) -> dt.timedelta:
     return proposal.closes_at - now

@@ -21,5 +21,6 @@ urlpatterns = [
     path("<int:proposal_id>/close/", views.close_proposal, name="close"),
     path("<int:proposal_id>/reopen/", views.reopen_proposal, name="reopen"),
     path("<int:proposal_id>/outcome/", views.record_outcome, name="outcome"),
+    path("<int:proposal_id>/authorizations/", views.authorizations, name="authorizations"),
     path("<int:proposal_id>/ballots.blt", views.ballots_blt, name="blt"),
 ]

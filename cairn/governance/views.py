@@ -17,8 +17,9 @@ from cairn.coalitions.models import Role, StaffMember
 from cairn.coalitions.policy import Action, may_vote
 from cairn.engines.tally import Availability
 
-from . import methods, selectors, services
+from . import authorizable, methods, selectors, services
 from .forms import (
+    AuthorizationForm,
     BallotFormError,
     OutcomeForm,
     ProposalForm,
@@ -516,3 +517,48 @@ def checkpoint_file(request: HttpRequest, tenant: Tenant, seq: int) -> HttpRespo
     name = f"{tenant.coalition.slug}-log-{row.seq}.checkpoint.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@coalition_view(Action.VIEW)
+@require_http_methods(["GET", "POST"])
+def authorizations(request: HttpRequest, tenant: Tenant, proposal_id: int) -> HttpResponse:
+    """What a decision authorized; stewards link one more of the coalition's rows to it."""
+    row = _proposal(tenant, proposal_id)
+    outcome = selectors.outcome(proposal=row)
+    manage = tenant.allows(Action.MANAGE_DECISIONS)
+    form = (
+        AuthorizationForm(request.POST or None, choices=authorizable.choices(tenant.coalition))
+        if manage and outcome is not None
+        else None
+    )
+    if request.method == "POST":
+        tenant.require(Action.MANAGE_DECISIONS)
+        if form is None:
+            messages.error(request, "Record the outcome first: an outcome is what authorizes.")
+            return redirect("governance:authorizations", tenant.coalition.slug, row.pk)
+        if form.is_valid():
+            target = authorizable.resolve(tenant.coalition, form.cleaned_data["target"])
+            if target is None or outcome is None:
+                form.add_error("target", "Choose one of this coalition's rows.")
+            else:
+                try:
+                    services.authorize(
+                        outcome=outcome, target=target, note=form.cleaned_data["note"]
+                    )
+                except GovernanceError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(request, f"This decision now authorizes {target}.")
+                    return redirect("governance:authorizations", tenant.coalition.slug, row.pk)
+    return render(
+        request,
+        "governance/authorizations.html",
+        tenant.context(
+            nav_current="decisions",
+            proposal=row,
+            outcome=outcome,
+            authorized=selectors.authorized(outcome=outcome) if outcome else [],
+            form=form,
+        ),
+        status=422 if form is not None and form.errors else 200,
+    )
