@@ -30,7 +30,7 @@ from cairn.coalitions.demo import (
 from cairn.coalitions.models import Coalition, Membership
 
 from . import services
-from .models import Campaign, Direction, Position
+from .models import Campaign, Direction, Measurement, Position, PositionChange
 
 CAMPAIGN_NAME = "Crisis beds and mobile crisis teams in the state budget"
 THEORY_OF_CHANGE = (
@@ -173,8 +173,21 @@ def load_demo_campaign(coalition: Coalition, *, today: dt.date | None = None) ->
                 else "Tri-County EMS dispatch records",
                 recorded_by=steward,
             )
+    _date_records(campaign)
     _authorize(campaign)
     return DemoCampaign(campaign=campaign, created=True)
+
+
+def _date_records(campaign: Campaign) -> None:
+    """Each position and measurement was recorded the evening of its day, not when loaded."""
+    zone = timezone.get_current_timezone()
+    for model, scope in (
+        (PositionChange, {"target__campaign": campaign}),
+        (Measurement, {"objective__campaign": campaign}),
+    ):
+        for pk, on in model.objects.filter(**scope).values_list("pk", "on"):
+            evening = dt.datetime.combine(on, dt.time(18), tzinfo=zone)
+            model.objects.filter(pk=pk).update(recorded_at=min(evening, timezone.now()))
 
 
 def _authorize(campaign: Campaign) -> None:
@@ -188,5 +201,7 @@ def _authorize(campaign: Campaign) -> None:
         .filter(proposal__title=HORIZON_DECISION_TITLE)
         .first()
     )
-    if outcome is not None:
-        governance.authorize(outcome=outcome, target=campaign, note="The campaign plan")
+    if outcome is not None:  # dated the day the decision was taken, not the day of loading
+        governance.authorize(
+            outcome=outcome, target=campaign, note="The campaign plan", now=outcome.recorded_at
+        )

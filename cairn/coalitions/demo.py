@@ -5,7 +5,9 @@ congregations, community groups and families to win psychiatric crisis funding i
 It is deterministic and idempotent: each step looks for what it would create (a user by email, the
 coalition by slug, an organization by name, a role by user, a commitment by description) and skips
 it when it is there, so running it twice leaves the same rows and a later loader can add steps.
-Dates are relative to `today`, so the demo always looks alive.
+Dates are relative to `today` (the load date), so the demo always looks alive: the founding members
+join about a year before it, adopt the charter and choose the horizon (`governance.demo`) before the
+horizon starts, ten months before the load date; the campaign runs from then to the budget vote.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ DEMO_PASSWORD = "cairn-demo-2027"  # noqa: S105 - the published password of the 
 DEMO_SITE_URL = "http://127.0.0.1:8000"
 
 # The horizon, in days from `today`: it began about ten months ago and ends with the budget vote.
+# The members who decide the charter and the horizon joined before (ORGANIZATIONS' histories).
 HORIZON_START_DAYS = -300
 HORIZON_END_DAYS = 213
 
@@ -245,7 +248,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "behavioral-health service line convened this coalition after emergency-room boarding "
             "of psychiatric patients doubled in three years."
         ),
-        history=((Status.ACTIVE, -300),),
+        history=((Status.ACTIVE, -365),),
     ),
     OrganizationSpec(
         name=CRISIS_LINE,
@@ -259,7 +262,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "for one. It brings the coalition its call and dispatch data and the experience of "
             "the people who answer."
         ),
-        history=((Status.ACTIVE, -300),),
+        history=((Status.ACTIVE, -365),),
     ),
     OrganizationSpec(
         name=FAMILIES,
@@ -272,7 +275,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "education classes and a support line, and it has brought families to testify at "
             "every state budget hearing for a decade."
         ),
-        history=((Status.ACTIVE, -298),),
+        history=((Status.ACTIVE, -362),),
     ),
     OrganizationSpec(
         name=EMS_UNION,
@@ -286,7 +289,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "the road. The union campaigns for safe staffing and for sending the right responder "
             "to a mental-health crisis."
         ),
-        history=((Status.INVITED, -295), (Status.ACTIVE, -285)),
+        history=((Status.INVITED, -360), (Status.ACTIVE, -352)),
     ),
     OrganizationSpec(
         name=SECOND_CHANCE,
@@ -298,7 +301,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "adults leaving psychiatric hospitalization. It merged into Harbor House Community "
             "Services, which carries its programs and its seat in the coalition forward."
         ),
-        history=((Status.ACTIVE, -290), (Status.LEFT, -120)),
+        history=((Status.ACTIVE, -350), (Status.LEFT, -120)),
     ),
     OrganizationSpec(
         name=EASTSIDE,
@@ -311,7 +314,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "emergency rooms with no follow-up appointment. Its participation is paused while its "
             "board recruits a new executive director."
         ),
-        history=((Status.ACTIVE, -280), (Status.PAUSED, -40)),
+        history=((Status.ACTIVE, -348), (Status.PAUSED, -40)),
     ),
     OrganizationSpec(
         name=UNIVERSITY,
@@ -324,7 +327,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "Health Policy models psychiatric bed need and evaluates crisis-response programs. "
             "Its faculty give the coalition independent analysis and testify as experts."
         ),
-        history=((Status.INVITED, -290), (Status.ACTIVE, -270)),
+        history=((Status.INVITED, -358), (Status.ACTIVE, -346)),
     ),
     OrganizationSpec(
         name=HARBOR_HOUSE,
@@ -351,7 +354,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "on the worst night of a mental-health crisis. Member congregations open their halls "
             "for town meetings and bring their members to the Capitol."
         ),
-        history=((Status.ACTIVE, -250),),
+        history=((Status.ACTIVE, -345),),
     ),
     OrganizationSpec(
         name=KEYSTONE,
@@ -365,7 +368,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             "stays. It shares de-identified claims data with public-health partners under "
             "data-use agreements."
         ),
-        history=((Status.INVITED, -260), (Status.ACTIVE, -240)),
+        history=((Status.INVITED, -356), (Status.ACTIVE, -344)),
     ),
     OrganizationSpec(
         name=CEDAR_VALLEY,

@@ -3,7 +3,10 @@ choice, and an open time poll for the next meeting.
 
 Written through the governance services only, so every vote and state change is in the log and
 `cairn verify_log` passes. Deterministic and idempotent: a decision is found by its title and
-skipped when it is there. Dates are relative to `today`; past votes are cast "as of" their day.
+skipped when it is there. Dates are relative to `today` (the load date): the charter is adopted
+eleven months before it, the horizon chosen a week before the horizon starts; every step (drafted,
+opened, each vote, closed, the outcome, what it authorized) happens "as of" its day, and the log
+entries carry those days in their hashed bodies. Only the meeting poll is of today.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ from cairn.coalitions.demo import DEMO_LOGIN, HORIZON_TITLE
 from cairn.coalitions.models import Coalition, StaffMember
 
 from . import selectors, services
-from .models import Proposal
+from .models import Outcome, Proposal
 
 CHARTER_TITLE = "Adopt the coalition charter"
 HORIZON_DECISION_TITLE = "Choose our horizon"
+# The day the horizon decision closed and its outcome was recorded (days from `today`): it
+# authorizes the coalition's horizon and the campaign, which starts days later.
+HORIZON_DECIDED_DAYS = -306
 MEETING_TITLE = "When should the spring strategy meeting be?"
 MEETING_TIME_ZONE = "America/Chicago"
 
@@ -98,11 +104,12 @@ def _charter(
             "We adopt the charter as drafted by the stewards: one member, one vote; consensus "
             "for the charter, the horizon and budget allocations; consent for everything else."
         ),
-        closes_at=_at(today, -266),
+        closes_at=_at(today, -326),
         created_by=steward,
+        now=_at(today, -342, 10),
     )
-    proposal = services.open_proposal(proposal=proposal, by=steward, now=_at(today, -280, 9))
-    day = _at(today, -278)
+    proposal = services.open_proposal(proposal=proposal, by=steward, now=_at(today, -340, 9))
+    day = _at(today, -338)
     _vote(proposal, staff, "priya", {"position": "agree"}, day)
     _vote(
         proposal,
@@ -112,26 +119,26 @@ def _charter(
         day,
         "Paramedics need a seat when dispatch protocols are decided.",
     )
-    _vote(proposal, staff, "elena", {"position": "agree"}, _at(today, -276), "Families first.")
-    _vote(proposal, staff, "grace", {"position": "agree"}, _at(today, -275))
+    _vote(proposal, staff, "elena", {"position": "agree"}, _at(today, -336), "Families first.")
+    _vote(proposal, staff, "grace", {"position": "agree"}, _at(today, -335))
     _vote(
         proposal,
         staff,
         "samuel",
         {"position": "abstain"},
-        _at(today, -274),
+        _at(today, -334),
         "Our school takes no position on governance.",
     )
-    _vote(proposal, staff, "ruth", {"position": "agree"}, _at(today, -272))
+    _vote(proposal, staff, "ruth", {"position": "agree"}, _at(today, -332))
     _vote(
         proposal,
         staff,
         "marcus",
         {"position": "agree"},
-        _at(today, -270),
+        _at(today, -330),
         "Amended: EMS sits on the crisis-response working group.",
     )
-    proposal = services.advance_proposal(proposal=proposal, now=_at(today, -266))
+    proposal = services.advance_proposal(proposal=proposal, now=_at(today, -326))
     if proposal.is_closed:
         services.record_outcome(
             proposal=proposal,
@@ -142,6 +149,7 @@ def _charter(
             responsible="The stewards",
             review_on=today + dt.timedelta(days=60),
             recorded_by=steward,
+            now=_at(today, -326, 15),
         )
 
 
@@ -153,11 +161,12 @@ def _horizon(
         template="ranked_choice",
         title=HORIZON_DECISION_TITLE,
         body="Which decision do we organize the next year around? Rank at least two.",
-        closes_at=_at(today, -240),
+        closes_at=_at(today, HORIZON_DECIDED_DAYS),
         created_by=steward,
         options=[services.OptionInput(label=label) for label in HORIZON_OPTIONS],
+        now=_at(today, -320, 10),
     )
-    proposal = services.open_proposal(proposal=proposal, by=steward, now=_at(today, -252, 9))
+    proposal = services.open_proposal(proposal=proposal, by=steward, now=_at(today, -318, 9))
     key = {o.label: o.key for o in selectors.options(proposal=proposal)}
     budget, bond, fee, licensing = (key[label] for label in HORIZON_OPTIONS)
     rankings: Sequence[tuple[str, list[str]]] = (
@@ -169,17 +178,35 @@ def _horizon(
         ("ruth", [bond, budget, fee]),
     )
     for days, (who, ranking) in enumerate(rankings):
-        _vote(proposal, staff, who, {"ranking": ranking}, _at(today, -250 + days))
-    proposal = services.advance_proposal(proposal=proposal, now=_at(today, -240))
+        _vote(proposal, staff, who, {"ranking": ranking}, _at(today, -316 + days))
+    proposal = services.advance_proposal(proposal=proposal, now=_at(today, HORIZON_DECIDED_DAYS))
     if proposal.is_closed:
+        decided = _at(today, HORIZON_DECIDED_DAYS, 15)
         outcome = services.record_outcome(
             proposal=proposal,
             statement=f"Our horizon is the {HORIZON_TITLE.lower()}.",
             next_steps="Stewards set the coalition's horizon and draft the campaign plan.",
             responsible="Maya Okafor and Grace Whitfield",
             recorded_by=steward,
+            now=decided,
         )
-        services.authorize(outcome=outcome, target=coalition, note="The coalition's horizon")
+        services.authorize(
+            outcome=outcome, target=coalition, note="The coalition's horizon", now=decided
+        )
+        _authorize_campaign(coalition, outcome)
+
+
+def _authorize_campaign(coalition: Coalition, outcome: Outcome) -> None:
+    """The horizon decision authorizes the campaign plan too, the day it was taken (when the demo
+    campaign is loaded first, as `load_demo` does, so the log stays in order of time)."""
+    from cairn.campaigns.demo import CAMPAIGN_NAME
+    from cairn.campaigns.models import Campaign
+
+    campaign = Campaign.objects.for_coalition(coalition).filter(name=CAMPAIGN_NAME).first()
+    if campaign is not None:
+        services.authorize(
+            outcome=outcome, target=campaign, note="The campaign plan", now=outcome.recorded_at
+        )
 
 
 def _meeting(

@@ -4,22 +4,48 @@ Every run with the same count makes the same people (a seeded generator), and a 
 nothing: people are found by email, and tags, lists and consents are unique. They go in through
 the CSV import's bulk path (`importing.add_people`, one write per member organization), then
 get what a sign-up form does not bring (unsubscribes, more sharing consents, the call list).
+
+Sign-ups are dated across the coalition's horizon, from its first day to the load date (a second
+generator, so the people themselves stay those of every earlier version): a slowly growing trickle
+with surges when the campaign made news (the boarding-cost study, the petition's launch, the faith
+leaders' day at the Capitol), so the dashboard shows the trend it was built to show.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from cairn.coalitions.models import Coalition, Membership
 
 from . import importing, services
-from .models import EmailAddress, PeopleList, Person
+from .models import (
+    Activity,
+    EmailAddress,
+    PeopleList,
+    Person,
+    SharingConsent,
+    SubscriptionChange,
+    Tagging,
+)
 
 DEFAULT_SUPPORTERS = 2400
 SEED = 2027
+DATES_SEED = 2028
+# Surges of sign-ups: (days before the load date, height over the trickle, width in days).
+SURGES = (
+    (-196, 6.0, 4.0),  # the boarding-cost study is published
+    (-95, 3.0, 6.0),  # meetings with all five decision-makers
+    (-40, 12.0, 5.0),  # the petition opens
+    (-31, 9.0, 3.0),  # faith leaders' day at the Capitol
+)
 
 GIVEN_NAMES = [
     "Maria",
@@ -159,9 +185,10 @@ class SupportersLoad:
 
 @transaction.atomic
 def load_demo_supporters(
-    *, coalition: Coalition, count: int = DEFAULT_SUPPORTERS
+    *, coalition: Coalition, count: int = DEFAULT_SUPPORTERS, today: dt.date | None = None
 ) -> SupportersLoad:
     """Create the demo supporters that are missing; return how many were created."""
+    today = today or timezone.localdate()
     rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
     members = list(
         Membership.objects.for_coalition(coalition)
@@ -239,9 +266,65 @@ def load_demo_supporters(
             activity=("signup", f"Signed up{where} (demo sign-up form).", ""),
         )
         person_ids.update(result.person_ids)
+    moments = sign_up_moments(count=count, first=coalition.horizon_start, today=today)
+    _date_sign_ups({person_ids[p.row.line]: moments[p.row.line] for p in missing})
     _decorate(missing, person_ids=person_ids, call_list=call_list)
     total = Person.objects.for_coalition(coalition).count()
     return SupportersLoad(created=len(missing), total=total)
+
+
+def sign_up_weights(*, first: dt.date, today: dt.date) -> list[float]:
+    """How likely a sign-up is on each day from `first` to `today`: a trickle that triples over
+    the horizon, plus the surges."""
+    days = max((today - first).days, 0) + 1
+    weights = []
+    for i in range(days):
+        before = i - (days - 1)  # days before today, 0 or negative
+        weight = 1.0 + 2.0 * i / max(days - 1, 1)
+        for at, height, width in SURGES:
+            weight += height * math.exp(-(((before - at) / width) ** 2))
+        weights.append(weight)
+    return weights
+
+
+def sign_up_moments(*, count: int, first: dt.date, today: dt.date) -> list[dt.datetime]:
+    """When each of `count` supporters signed up (the same moments on every run), never later
+    than now."""
+    rng = random.Random(DATES_SEED)  # noqa: S311 - demo data, not secrets
+    weights = sign_up_weights(first=first, today=today)
+    offsets: Sequence[int] = rng.choices(range(len(weights)), weights=weights, k=count)
+    zone = timezone.get_current_timezone()
+    now = timezone.now()
+    moments = []
+    for offset in offsets:
+        day = first + dt.timedelta(days=offset)
+        moment = dt.datetime.combine(day, dt.time(7), tzinfo=zone) + dt.timedelta(
+            seconds=rng.randrange(15 * 3600)  # between 7:00 and 22:00
+        )
+        moments.append(min(moment, now))
+    return moments
+
+
+def _date_sign_ups(moments: dict[int, dt.datetime]) -> None:
+    """Date each new person, and the rows their sign-up wrote, at their sign-up's moment."""
+    ids = list(moments)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        Person.objects.bulk_update(
+            [Person(pk=pk, created_at=moments[pk], modified_at=moments[pk]) for pk in chunk],
+            ["created_at", "modified_at"],
+        )
+        signed_up = Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("created_at"))
+        Activity.objects.filter(person_id__in=chunk).update(occurred_at=signed_up)
+        SharingConsent.objects.filter(person_id__in=chunk).update(granted_at=signed_up)
+        Tagging.objects.filter(person_id__in=chunk).update(
+            created_at=signed_up, modified_at=signed_up
+        )
+        SubscriptionChange.objects.filter(email__person_id__in=chunk).update(
+            changed_at=Subquery(
+                EmailAddress.objects.filter(pk=OuterRef("email_id")).values("person__created_at")
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

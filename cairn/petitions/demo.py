@@ -33,7 +33,7 @@ from cairn.engines.signers import postal_area
 from cairn.people.demo import FAMILY_NAMES, GIVEN_NAMES, PLACES
 
 from . import services
-from .models import Petition, Signature, ThresholdCrossing
+from .models import Petition, Signature, Sponsorship, ThresholdCrossing
 from .services import PetitionData
 
 SEED = 4040
@@ -159,7 +159,12 @@ def _live_petition(
         Petition.objects.filter(pk=petition.pk).update(status=Petition.Status.IN_MODERATION)
     petition = services.open_petition(petition=petition)
     opened = timezone.now() - dt.timedelta(days=40)
-    Petition.objects.filter(pk=petition.pk).update(opened_at=opened)
+    # drafted two weeks before it opened, co-signed in between: dated as it happened, not today
+    drafted = opened - dt.timedelta(days=14)
+    Petition.objects.filter(pk=petition.pk).update(
+        opened_at=opened, status_changed_at=opened, created_at=drafted
+    )
+    Sponsorship.objects.filter(petition=petition).update(signed_at=drafted + dt.timedelta(days=3))
     _bulk_signatures(coalition, petition, confirmed, opened)
     services.recount_petition(petition=petition)
     # the first threshold was reached when its signature was confirmed, not now

@@ -29,9 +29,11 @@ class Command(BaseCommand):
         loaded = load_demo_coalition()
         coalition = loaded.coalition
         supporters = load_demo_supporters(coalition=coalition, count=options["supporters"])
-        load_demo_petitions(coalition)
-        load_demo_decisions(coalition)
+        # in the order of the story: the campaign plan exists when the horizon decision (months
+        # ago) authorizes it, so the decision log stays in order of time; then the petitions
         load_demo_campaign(coalition)
+        load_demo_decisions(coalition)
+        load_demo_petitions(coalition)
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])

@@ -1,0 +1,160 @@
+"""The demo tells the campaign's story: its history is spread over the months it took, not dated
+the day it was loaded, and its decision log still verifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cairn.campaigns import selectors as campaign_selectors
+from cairn.campaigns import services as campaign_services
+from cairn.campaigns.demo import CAMPAIGN_NAME
+from cairn.campaigns.models import Campaign, Measurement, PositionChange
+from cairn.coalitions.demo import DEMO_SLUG
+from cairn.coalitions.models import Coalition
+from cairn.governance import selectors as governance_selectors
+from cairn.governance.demo import CHARTER_TITLE, HORIZON_DECISION_TITLE, MEETING_TITLE
+from cairn.governance.models import Authorization, LogEntry, Outcome, Proposal
+from cairn.people.models import Person
+from cairn.petitions.demo import LIVE_SLUG
+from cairn.petitions.models import Petition, Signature
+
+pytestmark = pytest.mark.django_db
+
+SUPPORTERS = 600  # the default is 2,400; the spread does not depend on the count
+
+
+@pytest.fixture
+def demo() -> Coalition:
+    call_command("load_demo", supporters=SUPPORTERS, verbosity=0)
+    return Coalition.objects.get(slug=DEMO_SLUG)
+
+
+def weeks(moments: list[dt.datetime]) -> dict[dt.date, int]:
+    counts: dict[dt.date, int] = {}
+    for moment in moments:
+        day = timezone.localdate(moment)
+        monday = day - dt.timedelta(days=day.weekday())
+        counts[monday] = counts.get(monday, 0) + 1
+    return counts
+
+
+def test_supporters_signed_up_over_the_horizon_not_this_week(demo):
+    today = timezone.localdate()
+    joined = list(Person.objects.for_coalition(demo).values_list("created_at", flat=True))
+    per_week = weeks(joined)
+    assert len(joined) == SUPPORTERS
+    assert len(per_week) > 30  # of the 43 weeks since the horizon started
+    assert max(per_week.values()) < SUPPORTERS * 0.15  # the biggest surge is one week of 40+
+    assert min(timezone.localdate(m) for m in joined) >= demo.horizon_start
+    assert max(joined) <= timezone.now()
+    # more joined in the campaign's last three months than in its first three (it grew)
+    recent = sum(1 for m in joined if timezone.localdate(m) > today - dt.timedelta(days=91))
+    early = sum(
+        1 for m in joined if timezone.localdate(m) < demo.horizon_start + dt.timedelta(days=91)
+    )
+    assert recent > early * 1.5
+
+
+def test_decisions_are_dated_when_they_were_taken_and_the_log_verifies(demo):
+    today = timezone.localdate()
+    proposals = {p.title: p for p in Proposal.objects.for_coalition(demo)}
+    outcomes = {
+        o.proposal.title: o for o in Outcome.objects.for_coalition(demo).select_related("proposal")
+    }
+    charter, horizon = outcomes[CHARTER_TITLE], outcomes[HORIZON_DECISION_TITLE]
+    # the charter came first, the horizon was chosen before the horizon (and campaign) started
+    assert charter.recorded_at < horizon.recorded_at
+    assert timezone.localdate(horizon.recorded_at) < demo.horizon_start
+    assert proposals[CHARTER_TITLE].created_at < proposals[CHARTER_TITLE].opened_at
+    assert proposals[HORIZON_DECISION_TITLE].closed_at <= horizon.recorded_at
+    # only the meeting poll is of today
+    assert timezone.localdate(proposals[MEETING_TITLE].created_at) == today
+    assert {timezone.localdate(o.recorded_at) for o in outcomes.values()} & {today} == set()
+    # the log's entries are in order of time, carry those times, and verify
+    entries = list(LogEntry.objects.for_coalition(demo).order_by("seq"))
+    times = [e.created_at for e in entries]
+    assert times == sorted(times)
+    assert {e.body["at"] for e in entries} == {t.isoformat() for t in times}
+    assert len({timezone.localdate(t) for t in times}) > 10
+    assert governance_selectors.verify_log(coalition=demo).checked == len(entries)
+    call_command("verify_log", coalition=DEMO_SLUG)
+
+
+def test_the_campaign_was_authorized_the_day_of_the_decision_before_it_started(demo):
+    campaign = Campaign.objects.for_coalition(demo).get(name=CAMPAIGN_NAME)
+    (authorization,) = [
+        a for a in Authorization.objects.for_coalition(demo) if a.target == campaign
+    ]
+    outcome = authorization.outcome
+    assert outcome.proposal.title == HORIZON_DECISION_TITLE
+    assert authorization.created_at == outcome.recorded_at
+    assert timezone.localdate(authorization.created_at) <= campaign.starts_on
+    assert campaign.starts_on - timezone.localdate(authorization.created_at) < dt.timedelta(days=30)
+    marks = campaign_selectors.decisions(campaign=campaign)
+    assert [(m.on, m.title) for m in marks] == [
+        (timezone.localdate(outcome.recorded_at), HORIZON_DECISION_TITLE)
+    ]
+
+
+def test_positions_measurements_and_signatures_are_dated_as_they_happened(demo):
+    today = timezone.localdate()
+    campaign = Campaign.objects.for_coalition(demo).get(name=CAMPAIGN_NAME)
+    positions = PositionChange.objects.filter(target__campaign=campaign)
+    measurements = Measurement.objects.filter(objective__campaign=campaign)
+    recorded = list(positions.values_list("on", "recorded_at")) + list(
+        measurements.values_list("on", "recorded_at")
+    )
+    assert len(recorded) > 20
+    assert all(timezone.localdate(at) == on for on, at in recorded if on < today)
+    petition = Petition.objects.get(slug=LIVE_SLUG)
+    assert petition.created_at < petition.opened_at < timezone.now() - dt.timedelta(days=30)
+    confirmed = list(
+        Signature.objects.filter(petition=petition, confirmed_at__isnull=False).values_list(
+            "confirmed_at", flat=True
+        )
+    )
+    assert len(weeks(confirmed)) >= 5
+
+
+def test_the_dashboard_shows_a_trend_week_by_week(demo):
+    # given the demo's engagement, counted as the dashboard's background task counts it
+    today = timezone.localdate()
+    campaign = Campaign.objects.for_coalition(demo).get(name=CAMPAIGN_NAME)
+    campaign_services.refresh_engagement(coalition=demo, full=True)
+    state = campaign_selectors.engagement_state(coalition=demo)
+    assert state is not None
+    assert state.covers(campaign)
+    # when
+    series = {
+        s.key: s for s in campaign_selectors.engagement(campaign=campaign, as_of=today, state=state)
+    }
+    # then supporters came in most weeks, signatures in the petition's weeks
+    supporters = [n for _, n in series["new_supporters"].weeks]
+    signatures = [n for _, n in series["signatures"].weeks]
+    assert sum(1 for n in supporters if n > 0) > 30
+    assert sum(1 for n in signatures if n > 0) >= 5
+    assert sum(supporters) == SUPPORTERS
+    # and the live count (no counters) says the same
+    live = {s.key: s for s in campaign_selectors.engagement(campaign=campaign, as_of=today)}
+    assert live["new_supporters"].weeks == series["new_supporters"].weeks
+
+
+def test_loading_again_changes_nothing(demo):
+    before = (
+        Person.objects.count(),
+        LogEntry.objects.count(),
+        Authorization.objects.count(),
+        sorted(Person.objects.values_list("created_at", flat=True))[:5],
+    )
+    call_command("load_demo", supporters=SUPPORTERS, verbosity=0)
+    after = (
+        Person.objects.count(),
+        LogEntry.objects.count(),
+        Authorization.objects.count(),
+        sorted(Person.objects.values_list("created_at", flat=True))[:5],
+    )
+    assert after == before
