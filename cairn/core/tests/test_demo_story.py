@@ -69,8 +69,12 @@ def test_decisions_are_dated_when_they_were_taken_and_the_log_verifies(demo):
     # the charter came first, the horizon was chosen before the horizon (and campaign) started
     assert charter.recorded_at < horizon.recorded_at
     assert timezone.localdate(horizon.recorded_at) < demo.horizon_start
-    assert proposals[CHARTER_TITLE].created_at < proposals[CHARTER_TITLE].opened_at
-    assert proposals[HORIZON_DECISION_TITLE].closed_at <= horizon.recorded_at
+    charter_opened = proposals[CHARTER_TITLE].opened_at
+    horizon_closed = proposals[HORIZON_DECISION_TITLE].closed_at
+    assert charter_opened is not None
+    assert horizon_closed is not None
+    assert proposals[CHARTER_TITLE].created_at < charter_opened
+    assert horizon_closed <= horizon.recorded_at
     # only the meeting poll is of today
     assert timezone.localdate(proposals[MEETING_TITLE].created_at) == today
     assert {timezone.localdate(o.recorded_at) for o in outcomes.values()} & {today} == set()
@@ -111,12 +115,13 @@ def test_positions_measurements_and_signatures_are_dated_as_they_happened(demo):
     assert len(recorded) > 20
     assert all(timezone.localdate(at) == on for on, at in recorded if on < today)
     petition = Petition.objects.get(slug=LIVE_SLUG)
+    assert petition.opened_at is not None
     assert petition.created_at < petition.opened_at < timezone.now() - dt.timedelta(days=30)
-    confirmed = list(
-        Signature.objects.filter(petition=petition, confirmed_at__isnull=False).values_list(
-            "confirmed_at", flat=True
-        )
-    )
+    confirmed = [
+        at
+        for at in Signature.objects.filter(petition=petition).values_list("confirmed_at", flat=True)
+        if at is not None
+    ]
     assert len(weeks(confirmed)) >= 5
 
 
