@@ -1,5 +1,6 @@
-"""An organizer casts a ranked-choice vote in a real browser; a steward closes the vote; the
-organizer sees the result and the round-by-round table."""
+"""An organizer casts a ranked-choice vote in a real browser (a refused ballot shows its error in
+place, a vote typed by numbers, then changed by dragging); the history follows each htmx vote; a
+steward closes the vote; the organizer sees the result and the round-by-round table."""
 
 from __future__ import annotations
 
@@ -71,15 +72,46 @@ def test_organizer_ranks_steward_closes_organizer_sees_the_rounds(
     expect(page.get_by_role("heading", name="Our first joint action", level=1)).to_be_visible()
     expect(page.get_by_test_id("results-hidden")).to_be_visible()
 
-    # and ranks two options by number, then casts the vote
+    # and ranks one option only: the server refuses it (422) and the panel shows why, in place
+    history = page.get_by_test_id("history")
+    expect(history.locator("li", has_text="Vote cast")).to_have_count(len(others))
+    page.get_by_label("Rank for Mobile crisis teams").fill("1")
+    page.get_by_role("button", name="Cast vote").click()
+    expect(page.locator("#vote-panel").get_by_role("alert")).to_contain_text("rank at least 2")
+    assert not Vote.objects.filter(proposal=proposal, membership__staff__user__email=ORGANIZER)
+
+    # then ranks two options by number, and casts the vote
     page.get_by_label("Rank for Mobile crisis teams").fill("1")
     page.get_by_label("Rank for Crisis beds dashboard").fill("2")
     page.get_by_role("button", name="Cast vote").click()
     expect(page.get_by_test_id("standing-vote")).to_contain_text("vote is recorded")
     expect(page.get_by_role("button", name="Change vote")).to_be_visible()
+    # the history, outside the swapped panel, shows the new vote without a reload
+    expect(history.locator("li", has_text="Vote cast")).to_have_count(len(others) + 1)
     page.screenshot(path=str(artifacts / "governance-vote.png"), full_page=True)
     vote = Vote.objects.get(proposal=proposal, membership__staff__user__email=ORGANIZER)
     assert vote.ballot == {"ranking": [keys["Mobile crisis teams"], keys["Crisis beds dashboard"]]}
+
+    # when the organizer changes the vote by dragging "988 line staffing" above the second choice
+    items = page.locator("[data-ranking-item]")
+    expect(items.nth(2)).to_contain_text("988 line staffing")
+    items.nth(2).drag_to(items.nth(1), target_position={"x": 20, "y": 4})
+    # then the list is in the new order and renumbered 1, 2, 3
+    expect(items.nth(1)).to_contain_text("988 line staffing")
+    expect(page.get_by_label("Rank for Mobile crisis teams")).to_have_value("1")
+    expect(page.get_by_label("Rank for 988 line staffing")).to_have_value("2")
+    expect(page.get_by_label("Rank for Crisis beds dashboard")).to_have_value("3")
+    page.get_by_role("button", name="Change vote").click()
+    expect(history.locator("li", has_text="Vote changed")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "governance-vote-dragged.png"), full_page=True)
+    vote.refresh_from_db()
+    assert vote.ballot == {
+        "ranking": [
+            keys["Mobile crisis teams"],
+            keys["988 line staffing"],
+            keys["Crisis beds dashboard"],
+        ]
+    }
 
     # when the steward closes the vote early
     steward_page = browser.new_context().new_page()
