@@ -218,6 +218,8 @@ def job(request: HttpRequest, tenant: Tenant, job_id: int) -> HttpResponse:
 @coalition_view(Action.VIEW)
 def progress(request: HttpRequest, tenant: Tenant, job_id: int) -> HttpResponse:
     """The progress fragment, polled every second by htmx until the job stops running."""
+    if not importing.heartbeat_is_fresh(_job(tenant, job_id)):
+        importing.sweep_stuck_imports(coalition=tenant.coalition)  # its worker was killed
     row = _job(tenant, job_id)
     return render(
         request,

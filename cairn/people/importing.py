@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -777,10 +778,11 @@ def start_import(
             job.skip_bad_rows = skip_bad_rows
         job.status = ImportJob.Status.VALIDATING
         job.rows_processed = 0
-        job.save(update_fields=["skip_bad_rows", "status", "rows_processed"])
+        job.heartbeat_at = timezone.now()  # queued counts as alive, until the sweeper's wait
+        job.save(update_fields=["skip_bad_rows", "status", "rows_processed", "heartbeat_at"])
         if not inline:
-            pk = job.pk
-            transaction.on_commit(lambda: run_import_task.enqueue(pk))
+            pk, run = job.pk, job.attempts
+            transaction.on_commit(lambda: run_import_task.enqueue(pk, run))
     if inline:
         return run_import(job.pk, progress=progress)
     return job
@@ -823,15 +825,25 @@ class _ProgressSaver:
     writer, so nothing is saved until the commit.
     """
 
-    FIELDS = ("status", "rows_total", "rows_processed", "rows_created", "rows_updated")
+    FIELDS = (
+        "status",
+        "rows_total",
+        "rows_processed",
+        "rows_created",
+        "rows_updated",
+        "heartbeat_at",
+    )
 
     def __init__(self) -> None:
         self.side: BaseDatabaseWrapper | None = None
 
     def __call__(self, job: ImportJob) -> None:
+        # Each save is also the run's heartbeat (`sweep_stuck_imports`). A run that the sweeper
+        # restarted or failed meanwhile (attempts moved on) writes nothing more.
+        job.heartbeat_at = timezone.now()
         values = {name: getattr(job, name) for name in self.FIELDS}
         if not connection.in_atomic_block:
-            ImportJob.objects.filter(pk=job.pk).update(**values)
+            ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(**values)
             return
         if connection.vendor != "postgresql":
             return
@@ -840,8 +852,9 @@ class _ProgressSaver:
         assignments = ", ".join(f"{name} = %s" for name in values)
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ImportJob._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608 - our own column names
-                [*values.values(), job.pk],
+                f"UPDATE {ImportJob._meta.db_table} SET {assignments} "  # noqa: S608 - our own column names
+                "WHERE id = %s AND attempts = %s",
+                [*values.values(), job.pk, job.attempts],
             )
 
     def close(self) -> None:
@@ -850,12 +863,24 @@ class _ProgressSaver:
             self.side = None
 
 
-def run_import(job_id: int, progress: Progress | None = None) -> ImportJob:
-    """Validate every row, then import the good ones in one transaction (or stop for review)."""
+class _Superseded(Exception):
+    """The sweeper restarted or failed this stuck run: it must stop, changing nothing."""
+
+
+def run_import(
+    job_id: int, progress: Progress | None = None, attempt: int | None = None
+) -> ImportJob:
+    """Validate every row, then import the good ones in one transaction (or stop for review).
+
+    `attempt` is the run the task was queued for (`ImportJob.attempts`): a delivery for an older
+    run, which the sweeper replaced, does nothing."""
     job = ImportJob.objects.select_related("coalition", "source_membership").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job  # cancelled meanwhile, or a duplicate delivery of the task
+    if attempt is not None and attempt != job.attempts:
+        return job
     saver = _ProgressSaver()
+    saver(job)  # alive
 
     def report(current: ImportJob) -> None:
         saver(current)
@@ -864,9 +889,10 @@ def run_import(job_id: int, progress: Progress | None = None) -> ImportJob:
 
     try:
         report_errors = validate(job, progress=report)
-        job.refresh_from_db(fields=["status"])
-        if job.status != ImportJob.Status.VALIDATING:
-            return job  # cancelled while validating
+        run = job.attempts
+        job.refresh_from_db(fields=["status", "attempts"])
+        if job.status != ImportJob.Status.VALIDATING or job.attempts != run:
+            return job  # cancelled while validating, or restarted by the sweeper
         if report_errors.error_count and not job.skip_bad_rows:
             _finish_validation(job, report_errors, ImportJob.Status.NEEDS_REVIEW)
             return job
@@ -880,8 +906,10 @@ def run_import(job_id: int, progress: Progress | None = None) -> ImportJob:
                 # import rolled back, and the second pass finds them
                 if attempt:
                     raise
+    except _Superseded:
+        return job
     except Exception as error:
-        ImportJob.objects.filter(pk=job.pk).update(
+        ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
             status=ImportJob.Status.FAILED,
             message=f"The import failed and changed nothing ({type(error).__name__}).",
             finished_at=timezone.now(),
@@ -959,8 +987,10 @@ def _finish_validation(job: ImportJob, report: ValidationReport, status: str) ->
     job.error_count = report.error_count
     job.rows_with_errors = report.bad_rows
     job.rows_skipped = report.bad_rows if status == ImportJob.Status.IMPORTING else 0
+    job.heartbeat_at = timezone.now()
     job.save(
         update_fields=[
+            "heartbeat_at",
             "status",
             "rows_total",
             "rows_processed",
@@ -990,6 +1020,7 @@ def write_rows(job: ImportJob, bad_lines: set[int], progress: Progress | None = 
     """Import the job's rows but `bad_lines` (found by `validate`) in one transaction: all of
     them, or none."""
     with transaction.atomic():
+        _hold_run(job)
         writer = _BulkWriter.for_job(job)
         job.rows_processed = job.rows_created = job.rows_updated = 0
         for batch in _batches(iter_checked(job, skip=bad_lines), BATCH_SIZE):
@@ -1012,6 +1043,113 @@ def write_rows(job: ImportJob, bad_lines: set[int], progress: Progress | None = 
             ]
         )
     return job
+
+
+def _hold_run(job: ImportJob) -> None:
+    """Inside the write transaction: the job is still this run's, and stays so until the commit.
+
+    On PostgreSQL the row is locked FOR KEY SHARE: the sweeper's FOR UPDATE SKIP LOCKED passes
+    over a job being written (it is alive), while the progress UPDATEs of the second connection
+    (which take a weaker lock) still go through. On SQLite the write lock already keeps the
+    sweeper out until the commit.
+    """
+    table = ImportJob._meta.db_table
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = %s AND status = %s AND attempts = %s{lock}",  # noqa: S608 - our own table
+            [job.pk, ImportJob.Status.IMPORTING, job.attempts],
+        )
+        if cursor.fetchone() is None:
+            raise _Superseded
+
+
+# --- stuck imports ------------------------------------------------------------------------------
+
+# A running job whose worker gave no sign of life for this long is stuck (its worker was killed):
+# progress is saved every BATCH_SIZE rows, a few seconds apart. SQLite cannot save progress while
+# the write transaction holds its lock (about a minute per million rows), hence the allowance per
+# row.
+STALE_AFTER_SECONDS = 300
+STALE_SECONDS_PER_ROW = 1 / 5000
+# Runs of one job in all: a job stuck this many times fails (the file may be what kills it).
+MAX_RUNS = 3
+
+
+def stale_after(job: ImportJob) -> dt.timedelta:
+    return dt.timedelta(seconds=STALE_AFTER_SECONDS + job.rows_total * STALE_SECONDS_PER_ROW)
+
+
+def heartbeat_is_fresh(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """False for a running job whose worker gave no sign of life for `stale_after`."""
+    if job.status not in {ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING}:
+        return True
+    last = job.heartbeat_at or job.created_at
+    return (now or timezone.now()) - last < stale_after(job)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    restarted: list[int]
+    failed: list[int]
+
+
+def sweep_stuck_imports(
+    *, coalition: Coalition | None = None, now: dt.datetime | None = None
+) -> SweepResult:
+    """Find running imports whose worker stopped (no heartbeat for `stale_after`) and run them
+    again from the start (the write is one transaction, so nothing of theirs is in), or, after
+    MAX_RUNS, fail them with a message. Jobs being written right now are skipped (locked)."""
+    from .tasks import run_import_task
+
+    now = now or timezone.now()
+    restarted: list[int] = []
+    failed: list[int] = []
+    with transaction.atomic():
+        running = ImportJob.objects.filter(
+            status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING]
+        )
+        if coalition is not None:
+            running = running.for_coalition(coalition)
+        for job in running.select_for_update(skip_locked=True).order_by("pk"):
+            if heartbeat_is_fresh(job, now):
+                continue
+            last = job.heartbeat_at or job.created_at
+            job.attempts += 1  # the stuck run's later writes (if it wakes up) now match nothing
+            job.heartbeat_at = now
+            if job.attempts < MAX_RUNS and job.file:
+                job.status = ImportJob.Status.VALIDATING
+                job.rows_processed = 0
+                job.message = (
+                    f"Restarted at {now:%Y-%m-%d %H:%M} UTC: the worker running it stopped "
+                    f"(no progress since {last:%H:%M}). Nothing of it had been imported."
+                )
+                job.save(
+                    update_fields=[
+                        "attempts",
+                        "heartbeat_at",
+                        "status",
+                        "rows_processed",
+                        "message",
+                    ]
+                )
+                pk, run = job.pk, job.attempts
+                transaction.on_commit(lambda pk=pk, run=run: run_import_task.enqueue(pk, run))  # type: ignore[misc]
+                restarted.append(job.pk)
+            else:
+                job.status = ImportJob.Status.FAILED
+                job.finished_at = now
+                job.message = (
+                    f"The import stopped {job.attempts} times (its worker was stopped or ran out "
+                    "of memory) and changed nothing. Import the file from the command line "
+                    "(cairn import-people) or split it."
+                )
+                job.save(
+                    update_fields=["attempts", "heartbeat_at", "status", "finished_at", "message"]
+                )
+                _delete_file(job)
+                failed.append(job.pk)
+    return SweepResult(restarted=restarted, failed=failed)
 
 
 @dataclass(frozen=True, slots=True)
