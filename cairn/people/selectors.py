@@ -41,6 +41,16 @@ def visible_people(*, coalition: Coalition, staff: StaffMember | None) -> QueryS
     return people.filter(sharing__membership_id=staff.membership_id)
 
 
+def visibility_scope(*, coalition: Coalition, staff: StaffMember | None) -> str:
+    """Who `visible_people` lets `staff` see, as a word: everyone, no one, or one organization's
+    sharers (for cache keys: two staff members with the same scope see the same people)."""
+    if staff is None or staff.coalition_id != coalition.pk:
+        return "none"
+    if staff.role == Role.STEWARD or (staff.role == Role.VIEWER and staff.membership_id is None):
+        return "all"
+    return f"membership:{staff.membership_id}" if staff.membership_id else "none"
+
+
 def import_jobs(*, coalition: Coalition, staff: StaffMember) -> QuerySet[ImportJob]:
     """The CSV imports a staff member may see: all for stewards, their organization's otherwise."""
     jobs = ImportJob.objects.for_coalition(coalition).select_related(
@@ -214,6 +224,13 @@ def people_by_uuids(*, people: QuerySet[Person], uuids: Iterable[str]) -> list[P
         return None
     found = list(people.filter(uuid__in=parsed).order_by("pk"))
     return found if len(found) == len(parsed) else None
+
+
+def tag_names(*, coalition: Coalition) -> list[str]:
+    """The coalition's tag names, without counting their people (a list page shows them all)."""
+    return list(
+        Tag.objects.for_coalition(coalition).order_by("name").values_list("name", flat=True)
+    )
 
 
 def tags(*, coalition: Coalition) -> QuerySet[Tag]:

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Hashable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_use
 from cairn.coalitions.policy import Action
 from cairn.engines.dedupe import PersonKey, find_duplicates
 
-from . import exporting, review_views, selectors, services
+from . import exporting, paging, review_views, selectors, services
 from .forms import (
     ApplyTagForm,
     BulkListForm,
@@ -50,13 +49,16 @@ def _person(tenant: Tenant, person_id: uuid.UUID) -> Person:
 def people(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     form = PeopleFilterForm(request.GET)
     rows = _people(tenant)
+    criteria: dict[str, object] = {}
     if form.is_valid():
-        rows = selectors.filter_people(rows, form.people_filter(), coalition_id=tenant.coalition.pk)
+        criteria = form.people_filter().criteria()
+        rows = selectors.apply_criteria(rows, criteria, coalition_id=tenant.coalition.pk)
         sort = form.sort_key()
     else:
         sort = selectors.DEFAULT_SORT
-    page = Paginator(
-        selectors.with_details(selectors.sorted_people(rows, sort)), PAGE_SIZE
+    key = paging.count_key(coalition=tenant.coalition, staff=tenant.staff, criteria=criteria)
+    page = paging.PeoplePaginator(
+        selectors.with_details(selectors.sorted_people(rows, sort)), PAGE_SIZE, cache_key=key
     ).get_page(request.GET.get("page"))
     filtered = form.is_valid() and not form.people_filter().is_empty
     can_tag = tenant.allows(Action.TAG_PEOPLE)
@@ -70,7 +72,7 @@ def people(request: HttpRequest, tenant: Tenant) -> HttpResponse:
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             sort=sort,
             filtered=filtered,
-            tags=selectors.tags(coalition=tenant.coalition),
+            tag_names=selectors.tag_names(coalition=tenant.coalition),
             segments=_segments(tenant),
             static_lists=selectors.lists(coalition=tenant.coalition).filter(
                 kind=PeopleList.Kind.STATIC
@@ -395,7 +397,7 @@ def people_list(request: HttpRequest, tenant: Tenant, list_id: uuid.UUID) -> Htt
     row = found(PeopleList.objects.for_coalition(tenant.coalition).filter(uuid=list_id).first())
     members = selectors.list_members(people_list=row, people=_people(tenant))
     sort = selectors.sort_key(row.query.get("sort")) if row.query else "added"
-    page = Paginator(
+    page = paging.PeoplePaginator(
         selectors.with_details(selectors.sorted_people(members, sort)), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     params = PeopleFilterForm.params_for(row.query) if row.query else None

@@ -9,15 +9,21 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cairn.coalitions.models import Role
-from cairn.people import selectors, services, views
+from cairn.people import paging, selectors, services, views
 from cairn.people.models import ListItem, PeopleList, Person, PostalAddress, Tag, Tagging
 from cairn.people.services import AddressInput, EmailInput, PersonData
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    cache.clear()  # list counts are cached (cairn.people.paging)
 
 
 def add(coalition, email, given="", family="", postal_code="", city=""):
@@ -219,6 +225,49 @@ def test_go_to_page_keeps_the_query_and_clamps_to_the_last_page(client, steward,
     assert beyond.context["page"].number == 3
     nonsense = client.get(url(steward.coalition), {"sort": "name", "page": "x"})
     assert nonsense.context["page"].number == 1
+
+
+@pytest.mark.parametrize("sort", ["name", "-added"])
+def test_pages_past_the_middle_read_backwards_and_hold_the_same_rows(
+    client, steward, crowd, monkeypatch, sort
+):
+    # given 125 people in pages of 10 (13 pages; 7 to 13 are read in the reverse order)
+    monkeypatch.setattr(views, "PAGE_SIZE", 10)
+    everyone = selectors.sorted_people(Person.objects.for_coalition(steward.coalition), sort)
+    expected = [p.given_name for p in everyone]
+    client.force_login(steward.user)
+    for number in range(1, 14):
+        # when each page is read, then it holds the rows of that slice of the order
+        response = client.get(url(steward.coalition), {"sort": sort, "page": str(number)})
+        assert names(response) == expected[(number - 1) * 10 : number * 10], number
+
+
+def test_the_count_is_kept_until_the_people_change(client, steward, crowd):
+    client.force_login(steward.user)
+
+    def counts_run() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(steward.coalition), {"q": "Person"})
+        assert response.context["total"] == Person.objects.count()
+        return sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+
+    # the first request counts; the next reads the count kept
+    assert counts_run() == 1
+    assert counts_run() == 0
+    # when someone is added, then the next request counts again, and finds them
+    add(steward.coalition, "new@example.org", "Person", "New")
+    assert counts_run() == 1
+
+
+def test_the_count_key_tells_scopes_and_filters_apart(coalition, steward, scoped):
+    organizer = scoped["organizer"]
+    keys = {
+        paging.count_key(coalition=coalition, staff=steward, criteria={}),
+        paging.count_key(coalition=coalition, staff=organizer, criteria={}),
+        paging.count_key(coalition=coalition, staff=steward, criteria={"city_prefix": "i"}),
+        paging.count_key(coalition=coalition, staff=steward, criteria={"city_prefix": "j"}),
+    }
+    assert len(keys) == 4
 
 
 # --- bulk tag and list ---------------------------------------------------------------------------
