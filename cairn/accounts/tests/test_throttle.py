@@ -254,8 +254,8 @@ def test_an_unknown_email_gets_the_same_answer_and_no_mail(
 ):
     known = ask_link(client, django_capture_on_commit_callbacks, "ana@example.org")
     unknown = ask_link(client, django_capture_on_commit_callbacks, "nobody@example.org")
-    without_csrf = [re.sub(rb"[A-Za-z0-9]{64}", b"", r.content) for r in (known, unknown)]
-    assert without_csrf[0] == without_csrf[1]
+    main = [r.content.decode().split("<main", 1)[1].split("</main>")[0] for r in (known, unknown)]
+    assert main[0] == main[1]
     assertContains(known, "If an account uses the address you entered")
     assert len(mail.outbox) == 1
     assert SignInLink.objects.count() == 1
