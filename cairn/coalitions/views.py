@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -215,6 +216,8 @@ def pledge(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     pledgeable = selectors.memberships(coalition=tenant.coalition).filter(
         **pledgeable_memberships_filter(tenant.staff)
     )
+    if not pledgeable.exists():
+        raise PermissionDenied  # an empty form nobody could submit: refuse it instead
     initial: dict[str, Any] = {}
     if tenant.staff.membership_id:
         initial["membership"] = tenant.staff.membership_id

@@ -66,7 +66,12 @@ def _owners(tenant: Tenant) -> QuerySet[Membership]:
     )
     if tenant.allows(Action.MODERATE_PETITIONS):
         return rows
-    return rows.filter(pk=tenant.staff.membership_id or 0)
+    # The policy decides: an organizer drafts for its own organization, a viewer for none (even
+    # a viewer who belongs to a member organization).
+    own = rows.filter(pk=tenant.staff.membership_id or 0).first()
+    if own is None or not tenant.allows(Action.MANAGE_PETITIONS, membership=own):
+        return rows.none()
+    return rows.filter(pk=own.pk)
 
 
 def _back(tenant: Tenant, petition: Petition) -> HttpResponse:

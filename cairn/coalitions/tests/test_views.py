@@ -497,7 +497,10 @@ def test_role_matrix(client, scene, role, endpoint):
         assertRedirects(response, spec.redirect(scene), fetch_redirect_response=False)
         assert spec.state(scene) == spec.expected(scene) != before
     else:
-        assert response.status_code == spec.denied_status
+        # a viewer may pledge for no organization: the pledge form itself is refused (403);
+        # an organizer of another organization gets it back with the choice refused (422)
+        denied = 403 if (endpoint, role) == ("pledge", "viewer") else spec.denied_status
+        assert response.status_code == denied
         assert spec.state(scene) == before  # nothing changed
 
 
