@@ -400,7 +400,8 @@ def _bulk_exclusion(votes: Mapping[int, Decimal], tied: Sequence[int]) -> list[i
 
 # An IRV count explores at most this many sets of continuing candidates to learn whether a tie
 # decides the winner; beyond it, the tie is taken to matter (a lot decides, or the count stops).
-EXPLORATION_LIMIT: Final = 50_000
+# Measured here: 12 options all tied at one vote take 0.11 s; 14 or 16 reach the limit in 0.3 s.
+EXPLORATION_LIMIT: Final = 5_000
 
 
 class _IrvExplorer:
@@ -474,6 +475,8 @@ def _settle_irv_tie(
             if found is None:
                 return False
             winners |= found
+            if len(winners) > 1:
+                return False
         return len(winners) == 1
 
     chosen, tie = _break_tie(
