@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cairn.coalitions.models import Role
 from cairn.petitions import selectors, services
-from cairn.petitions.models import Clearance, Petition, Signature
+from cairn.petitions.models import Clearance, IntegrityAlert, Petition, Signature
 from cairn.petitions.services import ConfirmOutcome
 
 from .conftest import signer
@@ -173,3 +173,21 @@ def test_only_stewards_review_held_signatures(
         assert response.status_code == 403
     assert Signature.objects.filter(petition=petition, held=True).count() == 5
     assert not Clearance.objects.exists()
+
+
+def test_an_ip_trends_by_its_signatures_on_this_petition_only(
+    coalition, petition, petition_factory, monkeypatch
+):
+    # given signatures from one IP on another petition of the coalition
+    monkeypatch.setattr(services, "TRENDING_SAMPLE", 1)  # check on every signature
+    services.set_limits(coalition=coalition, burst=100, sustained=100, trending=3)
+    other = petition_factory(title="Another ask")
+    for n in range(2):
+        services.sign_petition(petition=other, signer=signer(f"o{n}@d{n}.test", ip=OFFICE))
+    # when the same IP signs this petition three times (three domains: only the IP trends)
+    for n in range(3):
+        services.sign_petition(petition=petition, signer=signer(f"p{n}@e{n}.test", ip=OFFICE))
+    # then one alert, counting this petition's three
+    alert = IntegrityAlert.objects.get(petition=petition)
+    assert (alert.kind, alert.value, alert.count) == ("ip", OFFICE, 3)
+    assert not IntegrityAlert.objects.filter(petition=other).exists()
