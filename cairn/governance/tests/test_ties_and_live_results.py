@@ -277,3 +277,28 @@ def test_an_anonymous_vote_by_weight_refuses_a_weight_that_names_its_member(
     with pytest.raises(GovernanceError, match=r"would reveal that member's ballot: .* \(3\)"):
         open_proposal(assembly, "majority", electorate=Electorate.WEIGHTED, anonymous=True)
     assert not Proposal.objects.filter(status=Proposal.Status.OPEN).exists()
+
+
+def test_stv_uses_the_lot_drawn_at_opening_for_a_tie_the_rules_leave_to_lot(
+    assembly_factory, open_proposal
+):
+    # given 2 seats, 6 members: A 3 (the quota), B 1, C 1, D 1, each ranking one option only
+    group = assembly_factory(members=6)
+    proposal = open_proposal(
+        group,
+        "ranked_choice",
+        options=("A", "B", "C", "D"),
+        config={"seats": 2, "min_ranks": 1, "tie_break": methods.TIE_BREAK_LOT},
+    )
+    for organizer in group.organizers[:3]:
+        rank(proposal, organizer, "o1")
+    for organizer, key in zip(group.organizers[3:], ("o2", "o3", "o4"), strict=True):
+        rank(proposal, organizer, key)
+    # when
+    closed = services.close_proposal(proposal=proposal, by=None)
+    result = selectors.results(proposal=closed)
+    # then A is elected, and of B, C and D the one the lot favours most takes the second seat
+    favoured = next(k for k in closed.config["tiebreak_order"] if k in {"o2", "o3", "o4"})
+    assert result.engine.elected == ("o1", favoured)
+    assert len(result.ties) == 2
+    assert all("chosen by lot" in tie for tie in result.ties)
