@@ -602,3 +602,33 @@ def test_the_list_page_takes_the_same_queries_whatever_the_page_holds(
         client.get(url(coalition), {"city": "london", "sort": "name"})
     with django_assert_num_queries(len(small)):
         client.get(url(coalition), {"sort": "name", "page": "2"})
+
+
+# --- other coalitions ----------------------------------------------------------------------------
+
+
+def test_a_steward_of_another_coalition_reaches_nothing_through_the_new_routes(
+    client, coalition_factory, staff_factory, steward, town
+):
+    # given a steward of coalition A, and B's people, tag and list
+    theirs = coalition_factory()
+    zebra = add(theirs, "zebra@example.org", "Zebra", "Z", "46201", "Indianapolis")
+    their_list = services.create_list(coalition=theirs, name="Theirs")
+    before = state(theirs)
+    client.force_login(steward.user)
+    mine = steward.coalition
+    # when they post B's person and list to A's bulk routes, and call B's routes
+    data = {"people": [str(zebra.uuid)], "tag_name": "x", "people_list": str(their_list.uuid)}
+    for name in ("bulk_tag", "bulk_add_to_list"):
+        assert client.post(url(mine, name), data).status_code == 302
+        assert client.post(url(theirs, name), data).status_code == 404
+    assert client.post(url(theirs, "save_segment"), {"name": "s", "city": "i"}).status_code == 404
+    assert client.get(url(theirs), {"city": "indianapolis"}).status_code == 404
+    # then B is unchanged, and A's filtered list and export show none of B's people
+    assert state(theirs) == before
+    assert "Zebra" not in client.get(url(mine), {"city": "indianapolis"}).content.decode()
+    export = client.get(
+        reverse("people_export:people_csv", args=[mine.slug]), {"city": "indianapolis"}
+    )
+    assert b"zebra" not in b"".join(export.streaming_content)
+    assert not Tag.objects.for_coalition(mine).exists()  # the refused tag was not created in A
