@@ -5,9 +5,10 @@ congregations, community groups and families to win psychiatric crisis funding i
 It is deterministic and idempotent: each step looks for what it would create (a user by email, the
 coalition by slug, an organization by name, a role by user, a commitment by description) and skips
 it when it is there, so running it twice leaves the same rows and a later loader can add steps.
-Dates are relative to `today` (the load date), so the demo always looks alive: the founding members
-join about a year before it, adopt the charter and choose the horizon (`governance.demo`) before the
-horizon starts, ten months before the load date; the campaign runs from then to the budget vote.
+Dates are relative to `today` (the load date), so the demo always looks alive: the founding
+members join about a year before it, adopt the charter and choose the horizon (`governance.demo`)
+the day the horizon starts, ten months before the load date; the campaign runs from then to the
+budget vote.
 """
 
 from __future__ import annotations

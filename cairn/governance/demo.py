@@ -4,7 +4,7 @@ choice, and an open time poll for the next meeting.
 Written through the governance services only, so every vote and state change is in the log and
 `cairn verify_log` passes. Deterministic and idempotent: a decision is found by its title and
 skipped when it is there. Dates are relative to `today` (the load date): the charter is adopted
-eleven months before it, the horizon chosen a week before the horizon starts; every step (drafted,
+eleven months before it, the horizon chosen the day the horizon starts; every step (drafted,
 opened, each vote, closed, the outcome, what it authorized) happens "as of" its day, and the log
 entries carry those days in their hashed bodies. Only the meeting poll is of today.
 """
@@ -29,8 +29,8 @@ from .models import Outcome, Proposal
 CHARTER_TITLE = "Adopt the coalition charter"
 HORIZON_DECISION_TITLE = "Choose our horizon"
 # The day the horizon decision closed and its outcome was recorded (days from `today`): it
-# authorizes the coalition's horizon and the campaign, which starts days later.
-HORIZON_DECIDED_DAYS = -306
+# authorizes the coalition's horizon and the campaign, which both start that day.
+HORIZON_DECIDED_DAYS = -300
 MEETING_TITLE = "When should the spring strategy meeting be?"
 MEETING_TIME_ZONE = "America/Chicago"
 
@@ -164,9 +164,9 @@ def _horizon(
         closes_at=_at(today, HORIZON_DECIDED_DAYS),
         created_by=steward,
         options=[services.OptionInput(label=label) for label in HORIZON_OPTIONS],
-        now=_at(today, -320, 10),
+        now=_at(today, -316, 10),
     )
-    proposal = services.open_proposal(proposal=proposal, by=steward, now=_at(today, -318, 9))
+    proposal = services.open_proposal(proposal=proposal, by=steward, now=_at(today, -314, 9))
     key = {o.label: o.key for o in selectors.options(proposal=proposal)}
     budget, bond, fee, licensing = (key[label] for label in HORIZON_OPTIONS)
     rankings: Sequence[tuple[str, list[str]]] = (
@@ -178,7 +178,7 @@ def _horizon(
         ("ruth", [bond, budget, fee]),
     )
     for days, (who, ranking) in enumerate(rankings):
-        _vote(proposal, staff, who, {"ranking": ranking}, _at(today, -316 + days))
+        _vote(proposal, staff, who, {"ranking": ranking}, _at(today, -312 + days))
     proposal = services.advance_proposal(proposal=proposal, now=_at(today, HORIZON_DECIDED_DAYS))
     if proposal.is_closed:
         decided = _at(today, HORIZON_DECIDED_DAYS, 15)
