@@ -23,8 +23,9 @@ Signing:
   INSERT … ON CONFLICT DO NOTHING); signing again re-sends the link (pending) or says "you
   already signed" (confirmed), never a second row; at most one such email a minute.
   Checks run in this fixed order: open → name, email, postal code → allow/block lists (email,
-  then domain, then IP; the first entry found decides, allow skips the limits) → IP rate limits
-  (burst per minute, then sustained per hour). Lists and limits are cached for
+  then domain, then IP; the first entry found decides, allow skips the limits) → the IP's hard
+  ceiling per hour (refused above it). Over the burst (per minute) or sustained (per hour) limit
+  a signature is taken but `held` for review (flag, don't refuse). Lists and limits are cached for
   SCREEN_CACHE_SECONDS; a change applies at once in the process that made it. The open check
   and the limits are applied again by the INSERT itself, so a petition cached by the view never
   lets a signature into a closed one. The email's task row is written with the signature: by
@@ -42,7 +43,14 @@ Trusted clients (the OSDI API):
 Counting and integrity:
 - the public count is the sum of PetitionCount shards, changed with F() in the transaction that
   confirms, invalidates or restores a signature; recount_petition rebuilds it from signatures.
+- a signature counts when confirmed, not invalidated and not held; the counting parts
+  (confirmation, invalidation, undo, clearance) change the shards by exactly those.
 - invalidate_signatures / undo_invalidation: by email, domain, IP and time window; undo restores.
+- clear_network / invalidate_network: a steward's decision on a network's held signatures; a
+  network clears itself when AUTO_CLEAR_SHARE of its flagged signers confirmed (a Clearance logs
+  each clearance, an Invalidation each invalidation).
+- public_count: the count for public pages through the cache; every change of a petition (through
+  `_lock`) leaves its cached public pages behind (`public_page_generation`).
 """
 
 from __future__ import annotations
