@@ -126,7 +126,7 @@ def drop_pg_database(url: str) -> None:
 def numbers(postgres: bool, count: int) -> str:
     """A FROM clause yielding n = 0 … count-1."""
     if postgres:
-        return f"generate_series(0, {count - 1}) AS g(n)"
+        return f"generate_series(0::bigint, {count - 1}::bigint) AS g(n)"
     return (
         f"(WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < {count - 1}) "
         "SELECT n FROM g)"
