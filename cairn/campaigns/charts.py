@@ -21,7 +21,8 @@ PANEL_GAP = 40
 # The phone variant of every chart (`Chart.narrow`): drawn this wide, it is shown at about its own
 # size in a phone's column, so its 12-unit labels read at 11 px or more; wider charts show
 # in a box at least as wide as they are (campaigns.css switches them with a container query).
-NARROW_WIDTH, NARROW_LEFT = 320, 64
+NARROW_WIDTH, NARROW_LEFT = 340, 84
+NARROW_LABEL_CHARS = 10  # a longer row label (a surname) is cut to fit left of the plot
 NARROW_LABEL_WIDTH = 64  # room for one month label ("Sep 2026") on the narrow time axis
 TITLE_CHAR_WIDTH = 7.5  # an upper bound of a 13-unit panel title's average character width
 
@@ -258,7 +259,7 @@ def for_width(chart: Chart, width: int, *, left: int = LEFT) -> Chart:
                 for b in p.bars
             ],
             rules=list(p.rules),
-            row_labels=list(p.row_labels),
+            row_labels=[(y, _cut(label, NARROW_LABEL_CHARS)) for y, label in p.row_labels],
         )
         for p in chart.panels
     ]
@@ -285,3 +286,7 @@ def stack(heights: Sequence[float], *, top: float = 22) -> list[float]:
         tops.append(cursor)
         cursor += height + PANEL_GAP
     return tops
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -50,7 +50,13 @@ SKIPPED_NAMESPACES = {"admin", "api"}
 MIN_LABEL_PX = 11
 
 SIZES = """() => {
-  const sticksOut = (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5;
+  const clipped = (e) => {  // inside a scroll box (a .table-wrap): it may be wider than the page
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const sticksOut = (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(e);
   const describe = (e) => `${e.tagName.toLowerCase()}.${e.getAttribute("class") || ""} `
     + (e.textContent || "").trim().slice(0, 30);
   const labels = [...document.querySelectorAll("svg.chart__svg text")].filter(
@@ -162,11 +168,16 @@ def page_urls(
     return urls
 
 
-def html_pages(client: Client, urls: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The addresses that answer a GET with an HTML page (not a download, a 405 or a redirect)."""
+def html_pages(
+    client: Client, urls: list[tuple[str, str]], errors: list[str]
+) -> list[tuple[str, str]]:
+    """The addresses that answer a GET with an HTML page (not a download, a 405 or a redirect);
+    a server error goes into `errors`."""
     pages = []
     for name, url in urls:
         response = client.get(url)
+        if response.status_code >= 500:
+            errors.append(f"{url}: {response.status_code}")
         html = response["Content-Type"].startswith("text/html")
         download = response.get("Content-Disposition", "").startswith("attachment")
         if response.status_code == 200 and html and not download:
@@ -199,12 +210,14 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, artifacts)
     out = artifacts / "phone"
     problems: list[str] = []
     visited = 0
-    client = Client()
+    client = Client(raise_request_exception=False)
     for role, email in ROLES.items():
         client.logout()
         if email:
             client.force_login(User.objects.get(email=email))
-        pages = html_pages(client, urls)
+        errors: list[str] = []
+        pages = html_pages(client, urls, errors)
+        problems += [f"{role} {e}" for e in errors]
         assert len(pages) >= MIN_PAGES[role], f"{role}: only {pages}"
         (out / role).mkdir(parents=True, exist_ok=True)
         context = browser.new_context(viewport=PHONE)

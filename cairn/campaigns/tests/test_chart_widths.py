@@ -30,6 +30,7 @@ def a_chart() -> Chart:
         lines=[Line("series--a", "Beds", [(x(dt.date(2026, 1, 1)), 170.0), (x.right, 30.0)])],
         bars=[Bar(x=400, y=40, width=10, height=20, css="bar--interval", title="interval")],
         rules=[Rule("rule--target", "Target", y=22.0)],
+        row_labels=[(40.0, "Castellanos-Whitfield"), (58.0, "Holloway")],
     )
     return Chart(
         title="Chain",
@@ -47,11 +48,11 @@ def test_the_narrow_chart_maps_the_plot_edges_onto_its_own_and_keeps_heights():
     narrow = chart.narrow
     # then the plot's left and right edges land on the narrow plot's, y is untouched
     line = narrow.panels[0].lines[0]
-    assert (narrow.width, narrow.left, narrow.right) == (NARROW_WIDTH, NARROW_LEFT, 304)
-    assert line.points == [(float(NARROW_LEFT), 170.0), (304.0, 30.0)]
+    assert (narrow.width, narrow.left, narrow.right) == (NARROW_WIDTH, NARROW_LEFT, 324)
+    assert line.points == [(float(NARROW_LEFT), 170.0), (324.0, 30.0)]
     assert narrow.height == chart.height
     assert narrow.panels[0].y_ticks == chart.panels[0].y_ticks
-    # and a point in the middle stays in proportion (400 of 88..744 → 64 + 312 × 240/656)
+    # and a point in the middle stays in proportion (400 of 88..744 → 84 + 312 × 240/656)
     assert narrow.panels[0].bars[0].x == round(NARROW_LEFT + (400 - LEFT) * 240 / 656, 1)
     assert narrow.panels[0].bars[0].width == 3.7  # 10 × 240/656, never under 2
 
@@ -70,6 +71,7 @@ def test_the_narrow_chart_has_fewer_time_labels_and_short_titles():
         "Nov 2026",
     ][::2]
     assert narrow.panels[0].title == "Outcomes"
+    assert narrow.panels[0].row_labels == [(40.0, "Castellan…"), (58.0, "Holloway")]
     assert narrow.title_x == 4
     assert chart.title_x == LEFT
 
