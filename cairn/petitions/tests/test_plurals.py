@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from cairn.petitions import services
+from cairn.petitions.models import Petition
 
 from .conftest import confirm_path, signer
 
@@ -67,3 +70,14 @@ def test_a_trending_alert_of_one_signature_is_singular(coalition, petition, stew
         "1 signature of “Fund 40 crisis beds”",
         "1 signature of “Fund 40 crisis beds”",
     ]  # one from its domain, one from its IP
+
+
+def test_the_closing_command_counts_right(petition):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Petition.objects.filter(pk=petition.pk).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    out = StringIO()
+    call_command("close_expired_petitions", stdout=out)
+    assert out.getvalue() == "1 petition closed\n"
