@@ -65,6 +65,7 @@ from cairn.people.models import (
     EmailAddress,
     ImportJob,
     ListItem,
+    NameReview,
     PeopleList,
     Person,
     PhoneNumber,
@@ -180,6 +181,7 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         ListItem,
         SharingConsent,
         Activity,
+        NameReview,
         Petition,
         Sponsorship,
         Signature,
@@ -260,6 +262,13 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     people_list = people_services.create_list(coalition=b, name=f"{SECRET} list")
     item, _ = people_services.add_to_list(people_list=people_list, person=zebra)
     people_services.record_activity(person=zebra, kind="note", summary=f"{SECRET} activity")
+    people_services.upsert_person(  # another name for zebra's email: a name review
+        coalition=b,
+        data=people_services.PersonData(
+            given_name=f"{SECRET} Other",
+            emails=[people_services.EmailInput("zebra.person@example.org")],
+        ),
+    )
     import_job = people_importing.create_import_job(
         coalition=b,
         upload=ContentFile(f"email,name\nzebra.new@example.org,{SECRET}\n".encode()),
@@ -303,6 +312,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         "staff_id": organizer.pk,
         "delivery": Delivery.objects.get(commitment=commitment),
         "job_id": import_job.pk,
+        "review_id": NameReview.objects.for_coalition(b).get().pk,
         "proposal_id": proposal.pk,
         "seq": checkpoint.seq,  # of B's checkpoint (the decision log's signed head)
         "petition_id": draft.pk,

@@ -95,6 +95,33 @@ class ObjectiveForm(forms.Form):
     renewal_requires_decision = forms.BooleanField(
         required=False, label="Renewing it needs a recorded decision"
     )
+    reported_by = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        label="Reported by",
+        help_text="The member organization whose organizers record its measurements.",
+    )
+
+    def __init__(self, *args: Any, reporters: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reported_by"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = reporters.order_by("organization__name")
+
+
+class ReporterForm(forms.Form):
+    reported_by = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        label="Reported by",
+        empty_label="Nobody (stewards only)",
+    )
+
+    def __init__(self, *args: Any, reporters: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reported_by"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = reporters.order_by("organization__name")
 
 
 class MeasurementForm(forms.Form):

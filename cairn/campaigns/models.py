@@ -220,6 +220,15 @@ class Objective(models.Model):
     renewal_requires_decision = models.BooleanField(
         default=False, help_text="A renewal must cite a recorded decision of the coalition."
     )
+    reported_by = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member organization that reports its figures: its organizers may record "
+        "measurements.",
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
@@ -260,6 +269,11 @@ class Measurement(models.Model):
         IMPORT = "import", "Imported"
         FEED = "feed", "Pulled from a feed"
 
+    class Review(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        # An organizer's figure where the coalition wants a steward's approval: not counted yet.
+        PENDING = "pending", "Awaiting a steward's approval"
+
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
     on = models.DateField()
@@ -271,6 +285,11 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    review = models.CharField(max_length=8, choices=Review.choices, default=Review.APPROVED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
 

@@ -133,7 +133,21 @@ def feed(*, objective: Objective) -> MeasurementFeed | None:
 
 
 def measurements(*, objective: Objective) -> QuerySet[Measurement]:
-    return Measurement.objects.for_coalition(objective.coalition_id).filter(objective=objective)
+    """The measurements that count (approved): progress, charts, exports and the API read these."""
+    return Measurement.objects.for_coalition(objective.coalition_id).filter(
+        objective=objective, review=Measurement.Review.APPROVED
+    )
+
+
+def measurements_to_list(*, objective: Objective) -> QuerySet[Measurement]:
+    """Every measurement of the objective, pending ones included, newest first (the objective
+    page's table, a page at a time)."""
+    return (
+        Measurement.objects.for_coalition(objective.coalition_id)
+        .filter(objective=objective)
+        .select_related("recorded_by")
+        .order_by("-on", "-pk")
+    )
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -265,7 +279,7 @@ def objective_statuses(*, campaign: Campaign, as_of: dt.date) -> list[ObjectiveS
     series = {o.pk: MeasuredSeries() for o in objectives}
     rows = (
         Measurement.objects.for_coalition(campaign.coalition_id)
-        .filter(objective__in=objectives)
+        .filter(objective__in=objectives, review=Measurement.Review.APPROVED)
         .order_by("objective_id", "on", "pk")
         .values_list("objective_id", "on", Cast("value", FloatField()), "source")
     )
@@ -504,7 +518,7 @@ def api_campaigns(*, coalition: Coalition) -> QuerySet[Campaign]:
 def api_objectives(*, campaign: Campaign) -> QuerySet[Objective]:
     """The campaign's objectives, renewed ones included, each with its measurements (2 queries
     a page, whatever its size)."""
-    by_day = Measurement.objects.order_by("on", "pk")
+    by_day = Measurement.objects.filter(review=Measurement.Review.APPROVED).order_by("on", "pk")
     return (
         Objective.objects.for_coalition(campaign.coalition_id)
         .filter(campaign=campaign)

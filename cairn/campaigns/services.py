@@ -10,7 +10,10 @@
 - record_position: every change is kept with its evidence; the target shows the latest by date.
 - add_objective: the target lies on the good side of the baseline (engine check + constraint).
 - record_measurement: one measurement per objective and day (a unique constraint, reported as
-  MeasurementExists), never in the future nor before the baseline.
+  MeasurementExists), never in the future nor before the baseline; a pending one (an organizer's,
+  where the coalition wants approval) counts toward progress only once approved.
+- approve_measurement: a pending measurement is approved once, by whom and when kept.
+- set_objective_reporter: the reporting organization is a member of the objective's coalition.
 - delete_measurement: removes one measurement of an objective.
 - close_objective: an objective is marked met or missed once, by a steward.
 - renew_objective: the old objective is marked renewed and a new one carries on from it; when the
@@ -328,8 +331,10 @@ def add_objective(
     deadline: dt.date,
     renewal_requires_decision: bool = False,
     renewed_from: Objective | None = None,
+    reported_by: Membership | None = None,
 ) -> Objective:
     """Add an objective whose target lies on the good side of its baseline."""
+    _check_owner(campaign.coalition_id, reported_by)
     _goal(
         direction=direction,
         baseline=baseline_value,
@@ -351,7 +356,17 @@ def add_objective(
         deadline=deadline,
         renewal_requires_decision=renewal_requires_decision,
         renewed_from=renewed_from,
+        reported_by=reported_by,
     )
+
+
+@transaction.atomic
+def set_objective_reporter(*, objective: Objective, reported_by: Membership | None) -> Objective:
+    """Name the member organization that reports the objective's figures (None: stewards only)."""
+    _check_owner(objective.coalition_id, reported_by)
+    objective.reported_by = reported_by
+    objective.save(update_fields=["reported_by"])
+    return objective
 
 
 def check_measurement_date(objective: Objective, on: dt.date, today: dt.date) -> str:
@@ -373,8 +388,10 @@ def record_measurement(
     recorded_by: User | None,
     note: str = "",
     origin: str = Measurement.Origin.FORM,
+    pending: bool = False,
 ) -> Measurement:
-    """Record the metric's value on a day; a second value for the same day is refused."""
+    """Record the metric's value on a day; a second value for the same day is refused. A pending
+    one waits for a steward's approval before it counts."""
     problem = check_measurement_date(objective, on, timezone.localdate())
     if problem:
         raise CampaignError(f"The date {problem}.")
@@ -391,12 +408,25 @@ def record_measurement(
                 note=note.strip(),
                 origin=origin,
                 recorded_by=recorded_by,
+                review=Measurement.Review.PENDING if pending else Measurement.Review.APPROVED,
             )
     except IntegrityError as error:  # UniqueConstraint(objective, on)
         raise MeasurementExists(
             f"There is already a measurement on {on.isoformat()}; remove it first to replace it.",
             on=on,
         ) from error
+
+
+@transaction.atomic
+def approve_measurement(*, measurement: Measurement, by: User | None) -> Measurement:
+    """Count a pending measurement from now on; approving it again changes nothing."""
+    approved = Measurement.objects.filter(
+        pk=measurement.pk, review=Measurement.Review.PENDING
+    ).update(review=Measurement.Review.APPROVED, approved_by=by, approved_at=timezone.now())
+    if not approved:
+        raise CampaignError("This measurement is not awaiting approval.")
+    measurement.refresh_from_db()
+    return measurement
 
 
 @transaction.atomic
@@ -441,7 +471,11 @@ def renew_objective(
     if decision is not None and decision.coalition_id != objective.coalition_id:
         raise CampaignError("The decision belongs to another coalition.")
     locked = _lock_open(objective)
-    latest = Measurement.objects.filter(objective=locked).order_by("-on", "-pk").first()
+    latest = (
+        Measurement.objects.filter(objective=locked, review=Measurement.Review.APPROVED)
+        .order_by("-on", "-pk")
+        .first()
+    )
     renewed = add_objective(
         campaign=locked.campaign,
         statement=locked.statement,

@@ -42,6 +42,12 @@ urlpatterns = [
     path("objectives/<int:objective_id>/feed/pull/", views.pull_feed_now, name="pull_feed"),
     path("objectives/<int:objective_id>/close/", views.close_objective, name="close_objective"),
     path("objectives/<int:objective_id>/renew/", views.renew_objective, name="renew_objective"),
+    path("objectives/<int:objective_id>/reporter/", views.set_reporter, name="set_reporter"),
+    path(
+        "measurements/<int:measurement_id>/approve/",
+        views.approve_measurement,
+        name="approve_measurement",
+    ),
     path(
         "measurements/<int:measurement_id>/delete/",
         views.delete_measurement,

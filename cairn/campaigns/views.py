@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.coalitions.access import Tenant, coalition_view, found, is_htmx, signed_in_user
-from cairn.coalitions.policy import Action
+from cairn.coalitions.policy import Action, measurement_needs_approval
 from cairn.petitions import selectors as petition_selectors
 
 from . import figures, importing, selectors, services, tables
@@ -27,10 +28,13 @@ from .forms import (
     PhaseForm,
     PositionForm,
     RenewObjectiveForm,
+    ReporterForm,
     TargetForm,
 )
 from .models import Campaign, MeasurementFeed, Objective, Position
 from .services import CampaignError
+
+MEASUREMENTS_PER_PAGE = 50  # the objective page's table; the chart and progress use all of them
 
 
 def _campaign(tenant: Tenant, campaign_id: int) -> Campaign:
@@ -295,7 +299,11 @@ def record_position(request: HttpRequest, tenant: Tenant, target_id: int) -> Htt
 @require_http_methods(["GET", "POST"])
 def add_objective(request: HttpRequest, tenant: Tenant, campaign_id: int) -> HttpResponse:
     row = _campaign(tenant, campaign_id)
-    form = ObjectiveForm(request.POST or None, initial={"deadline": row.ends_on})
+    form = ObjectiveForm(
+        request.POST or None,
+        initial={"deadline": row.ends_on},
+        reporters=selectors.owners(coalition=tenant.coalition),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             created = services.add_objective(campaign=row, **form.cleaned_data)
@@ -317,21 +325,35 @@ def _objective(tenant: Tenant, objective_id: int) -> Objective:
 
 
 def _objective_context(
-    tenant: Tenant, row: Objective, form: MeasurementForm | None = None, **extra: Any
+    tenant: Tenant,
+    row: Objective,
+    form: MeasurementForm | None = None,
+    *,
+    page_number: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     today = timezone.localdate()
     status = selectors.objective_status(
         objective=row, rows=list(selectors.measurements(objective=row)), as_of=today
     )
-    record = tenant.allows(Action.RECORD_MEASUREMENT)
+    # An organizer records for the objectives its organization reports; CSV imports stay with
+    # the stewards (who may record for any objective).
+    record = tenant.allows(Action.RECORD_MEASUREMENT, membership=row.reported_by)
+    steward_records = tenant.allows(Action.RECORD_MEASUREMENT)
+    page = Paginator(selectors.measurements_to_list(objective=row), MEASUREMENTS_PER_PAGE).get_page(
+        page_number
+    )
     return _context(
         tenant,
         campaign=row.campaign,
         objective=row,
         status=status,
         chart=figures.objective_chart(status),
+        measurements_page=page,
+        may_approve=tenant.allows(Action.APPROVE_MEASUREMENT),
+        needs_approval=record and measurement_needs_approval(tenant.staff),
         measurement_form=(form or MeasurementForm(objective=row)) if record else None,
-        import_form=ImportForm() if record else None,
+        import_form=ImportForm() if steward_records else None,
         **extra,
     )
 
@@ -356,7 +378,27 @@ def objective(request: HttpRequest, tenant: Tenant, objective_id: int) -> HttpRe
         feed = selectors.feed(objective=row)
         extra["feed"] = feed
         extra["feed_form"] = FeedForm(initial=_feed_initial(feed))
-    return render(request, "campaigns/objective.html", _objective_context(tenant, row, **extra))
+        extra["reporter_form"] = ReporterForm(
+            initial={"reported_by": row.reported_by_id},
+            reporters=selectors.owners(coalition=tenant.coalition),
+        )
+    context = _objective_context(tenant, row, page_number=request.GET.get("page"), **extra)
+    return render(request, "campaigns/objective.html", context)
+
+
+@coalition_view(Action.MANAGE_CAMPAIGNS)
+@require_POST
+def set_reporter(request: HttpRequest, tenant: Tenant, objective_id: int) -> HttpResponse:
+    row = _objective(tenant, objective_id)
+    form = ReporterForm(request.POST, reporters=selectors.owners(coalition=tenant.coalition))
+    if form.is_valid():
+        reporter = form.cleaned_data["reported_by"]
+        services.set_objective_reporter(objective=row, reported_by=reporter)
+        who = reporter.organization.name if reporter is not None else "the stewards only"
+        messages.success(request, f"Measurements of this objective are now reported by {who}.")
+    else:
+        messages.error(request, "Choose a member organization of this coalition.")
+    return redirect("campaigns:objective", tenant.coalition.slug, row.pk)
 
 
 @coalition_view(Action.MANAGE_CAMPAIGNS)
@@ -390,13 +432,15 @@ def pull_feed_now(request: HttpRequest, tenant: Tenant, objective_id: int) -> Ht
     return redirect("campaigns:objective", tenant.coalition.slug, row.pk)
 
 
-@coalition_view(Action.RECORD_MEASUREMENT)
+@coalition_view(Action.VIEW)
 @require_POST
 def record_measurement(request: HttpRequest, tenant: Tenant, objective_id: int) -> HttpResponse:
     row = _objective(tenant, objective_id)
+    tenant.require(Action.RECORD_MEASUREMENT, membership=row.reported_by)
     form = MeasurementForm(request.POST, objective=row)
     if form.is_valid():
         data = form.cleaned_data
+        pending = measurement_needs_approval(tenant.staff)
         try:
             services.record_measurement(
                 objective=row,
@@ -405,12 +449,18 @@ def record_measurement(request: HttpRequest, tenant: Tenant, objective_id: int) 
                 source=data["source"],
                 note=data["note"],
                 recorded_by=signed_in_user(request),
+                pending=pending,
             )
         except CampaignError as error:
             form.add_error(None, str(error))
         else:
             if not is_htmx(request):
-                messages.success(request, "Measurement recorded.")
+                messages.success(
+                    request,
+                    "Measurement recorded; it counts once a steward approves it."
+                    if pending
+                    else "Measurement recorded.",
+                )
                 return redirect("campaigns:objective", tenant.coalition.slug, row.pk)
             form = MeasurementForm(objective=row)
     if is_htmx(request):
@@ -426,10 +476,24 @@ def record_measurement(request: HttpRequest, tenant: Tenant, objective_id: int) 
     )
 
 
-@coalition_view(Action.RECORD_MEASUREMENT)
+@coalition_view(Action.APPROVE_MEASUREMENT)
+@require_POST
+def approve_measurement(request: HttpRequest, tenant: Tenant, measurement_id: int) -> HttpResponse:
+    row = found(selectors.measurement(coalition=tenant.coalition, pk=measurement_id))
+    try:
+        services.approve_measurement(measurement=row, by=signed_in_user(request))
+    except CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Measurement of {row.on:%d %b %Y} approved: it counts now.")
+    return redirect("campaigns:objective", tenant.coalition.slug, row.objective_id)
+
+
+@coalition_view(Action.VIEW)
 @require_POST
 def delete_measurement(request: HttpRequest, tenant: Tenant, measurement_id: int) -> HttpResponse:
     row = found(selectors.measurement(coalition=tenant.coalition, pk=measurement_id))
+    tenant.require(Action.RECORD_MEASUREMENT, membership=row.objective.reported_by)
     services.delete_measurement(measurement=row)
     messages.success(request, f"Measurement of {row.on:%d %b %Y} removed.")
     return redirect("campaigns:objective", tenant.coalition.slug, row.objective_id)
@@ -452,7 +516,9 @@ def import_measurements(request: HttpRequest, tenant: Tenant, objective_id: int)
             messages.success(request, f"{result.created} measurements imported.")
             return redirect("campaigns:objective", tenant.coalition.slug, row.pk)
         errors = result.errors
-    context = _objective_context(tenant, row, import_errors=errors)
+    context = _objective_context(
+        tenant, row, page_number=request.GET.get("page"), import_errors=errors
+    )
     context["import_form"] = form
     return render(request, "campaigns/objective.html", context, status=422)
 

@@ -35,6 +35,9 @@ class Action(StrEnum):
     # Campaigns (cairn.campaigns): stewards plan them and keep their evidence up to date.
     MANAGE_CAMPAIGNS = "manage_campaigns"  # campaigns, phases, milestones, targets, objectives
     RECORD_MEASUREMENT = "record_measurement"  # measurements and decision-maker positions
+    # An organizer records measurements of the objectives its own organization reports; stewards
+    # approve them when the coalition asks for it (`measurement_needs_approval`).
+    APPROVE_MEASUREMENT = "approve_measurement"
 
 
 # Actions a role may take on any member organization of its coalition.
@@ -45,7 +48,13 @@ _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 # Actions an organizer may take for its own member organization only.
 _OWN_MEMBERSHIP_ACTIONS: frozenset[Action] = frozenset(
-    {Action.EDIT_ORGANIZATION, Action.PLEDGE, Action.MANAGE_PETITIONS, Action.SPONSOR_PETITION}
+    {
+        Action.EDIT_ORGANIZATION,
+        Action.PLEDGE,
+        Action.MANAGE_PETITIONS,
+        Action.SPONSOR_PETITION,
+        Action.RECORD_MEASUREMENT,  # for objectives its organization reports (`reported_by`)
+    }
 )
 
 
@@ -84,6 +93,12 @@ def may_vote(
         and membership.coalition_id == staff.coalition_id
         and membership.pk == staff.membership_id
     )
+
+
+def measurement_needs_approval(staff: StaffMember) -> bool:
+    """True when a measurement `staff` records waits for a steward's approval before it counts:
+    an organizer's, in a coalition whose charter asks for it."""
+    return staff.role != Role.STEWARD and staff.coalition.organizer_measurements_need_approval
 
 
 def capabilities(staff: StaffMember | None) -> dict[str, bool]:
