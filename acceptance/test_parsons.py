@@ -46,7 +46,7 @@ def test_upsert_person_creates_people_with_tags_and_custom_fields(signed_up, db)
     assert all(db.people_with_email(f"parsons{n:02d}@example.org") == 1 for n in range(30))
 
 
-def test_upsert_person_again_updates_the_same_person(an, signed_up, db):
+def test_upsert_person_again_updates_the_same_person_but_never_renames(an, signed_up, db):
     again = an.upsert_person(
         email_address=[{"address": "PARSONS03@example.org", "status": "subscribed"}],
         family_name="Updated",
@@ -57,19 +57,21 @@ def test_upsert_person_again_updates_the_same_person(an, signed_up, db):
     )
     assert an_id(again) == an_id(signed_up[3])
     stored = db.person(an_id(again))
-    assert stored["family_name"] == "Updated"
-    assert stored["given_name"] == "Parsons03"
-    assert stored["phones"] == ["15553010003"]
+    # a match never overwrites a name: the other one waits for a steward's review
+    assert (stored["given_name"], stored["family_name"]) == ("Parsons03", "Tester")
+    assert db.rows(
+        "SELECT r.given_name, r.family_name FROM people_namereview r"
+        " JOIN people_person p ON p.id = r.person_id WHERE p.uuid = ?",
+        an_id(again).replace("-", ""),
+    ) == [("", "Updated")]
+    assert stored["phones"] == ["+15553010003"]
     assert db.people_with_email("parsons03@example.org") == 1
-    # a new email with a known phone is still the same person (Parsons always sends an email)
-    by_phone = an.upsert_person(
-        email_address="parsons03.alt@example.org", mobile_number=15553010003
-    )
-    assert an_id(by_phone) == an_id(signed_up[3])
-    assert db.person(an_id(by_phone))["emails"] == [
-        "parsons03@example.org",
-        "parsons03.alt@example.org",
-    ]
+    # a record with an email is matched by that email only: a new email with a known phone is
+    # someone else (a household sharing a phone stays two people)
+    other = an.upsert_person(email_address="parsons03.alt@example.org", mobile_number=15553010003)
+    assert an_id(other) != an_id(signed_up[3])
+    assert db.person(an_id(signed_up[3]))["emails"] == ["parsons03@example.org"]
+    assert db.person(an_id(other))["emails"] == ["parsons03.alt@example.org"]
 
 
 def test_upsert_person_with_a_list_of_emails(an, unique, db):

@@ -6,10 +6,12 @@ The layer every resource shares, built once:
 - `hal.py`      absolute links, `identifiers`, OSDI dates, `resource()` for one HAL object;
 - `pagination`  `CollectionQuery` (page, per_page ≤ 25, filter) and `paginate()`;
 - `filters`     the OData subset (`cairn.engines.odata`) mapped to ORM lookups per collection;
-- `body`        `parse_payload()`: JSON, else form, else query string, validated by a schema;
+- `body`        `parse_payload()`: JSON, else form, else query string (bracket keys nest),
+                validated by a schema;
 - `schemas`     input models (strict types, unknown keys ignored), output models for OpenAPI,
                 `collection_model()` and `links_model()`;
-- `urls.py`     every route with and without a trailing slash, never a redirect, JSON 404/405.
+- `urls.py`     every route with and without a trailing slash, never a redirect, JSON 404/405;
+- `idempotency` `Idempotency-Key` on every POST (applied by `urls.api_view`, so a new route has it).
 
 Adding a resource (petitions, signatures, events, donations…): write `cairn/api/osdi/<name>.py`
 with a `Router`, a `render_<thing>(request, row)` built on `hal.resource`, a `<NAME>_FILTERS`

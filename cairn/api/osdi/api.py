@@ -6,6 +6,8 @@ filters, body and the token auth.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import DataError
@@ -22,7 +24,37 @@ from cairn.petitions.services import PetitionError
 from . import entry, lists, people, petitions, tags
 from .errors import ApiError
 
-api = NinjaAPI(
+
+class OsdiApi(NinjaAPI):
+    """The API whose OpenAPI document shows what `urls.api_view` adds to every POST: the
+    `Idempotency-Key` header, and its 409 and 422 answers."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            post = operations.get("post")
+            if post is None:
+                continue
+            post.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+            refusal = post["responses"].get(400)
+            if refusal is not None:
+                post["responses"].setdefault(409, {**refusal, "description": "Key in use"})
+                post["responses"].setdefault(422, {**refusal, "description": "Key reused"})
+        return schema
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Send the same key when retrying: the same request within 24 hours gets the first "
+        "answer back without the work being done again."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+
+api = OsdiApi(
     title="Cairn OSDI API",
     version="2",
     description=(
@@ -34,7 +66,17 @@ api = NinjaAPI(
         "`title eq '…'` and `status eq '…'` (petitions), "
         f"joined by ` and `. Each token may make {settings.CAIRN_API_RATE_LIMIT} requests per "
         f"{settings.CAIRN_API_RATE_WINDOW_SECONDS} seconds; beyond that the answer is 429 with "
-        "`Retry-After`."
+        "`Retry-After`.\n\n"
+        "**Bodies.** POST and PUT take JSON; else a form; else, when the body is empty, the query "
+        "string. A form or query string writes nested fields as bracket keys "
+        "(`person[email_addresses][0][address]=…`, `_links[osdi:person][href]=…`); a repeated key "
+        "is a list.\n\n"
+        "**Retries.** Every POST accepts an `Idempotency-Key` header (1–255 printable ASCII "
+        "characters). The same key from the same token with the same request (method, path, "
+        "query, body) within 24 hours gets the first answer back — status and body, with "
+        "`Idempotent-Replayed: true` — and the work is not done again. The same key with another "
+        "request is 422. While the first request is still at work a retry waits for its answer, "
+        "or gets 409 with `Retry-After`. A 5xx or 429 answer is not kept: retry with the same key."
     ),
     urls_namespace="api",
     auth=OsdiToken(),

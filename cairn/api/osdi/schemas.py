@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints, create_model
+from ninja.schema import DjangoGetter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 EmailText = Annotated[
@@ -20,6 +22,16 @@ class Lenient(Schema):
     what the OpenAPI document calls invalid is refused (a number is text only where declared)."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja's Schema wraps its input in a DjangoGetter, which reads attributes of anything (a
+        # list, a string) as an empty object: only an object is one.
+        given = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(given, dict | BaseModel):
+            raise PydanticCustomError("model_type", "Input should be an object")
+        return value
 
 
 # --- input ---------------------------------------------------------------------------------------
