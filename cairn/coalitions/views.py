@@ -305,6 +305,13 @@ def record_delivery(request: HttpRequest, tenant: Tenant, commitment_id: int) ->
 @require_POST
 def withdraw_commitment(request: HttpRequest, tenant: Tenant, commitment_id: int) -> HttpResponse:
     row = found(selectors.commitment(coalition=tenant.coalition, pk=commitment_id))
+    if row.withdrawn_at is None and request.POST.get("confirmed") != "yes":
+        # A withdrawal cannot be undone: ask on a page of its own (a form: no JavaScript needed).
+        return render(
+            request,
+            "coalitions/withdraw_confirm.html",
+            tenant.context(nav_current="commitments", commitment=row),
+        )
     services.withdraw_commitment(commitment=row)
     messages.success(request, "Commitment withdrawn; its deliveries stay on record.")
     return redirect("coalitions:commitment", tenant.coalition.slug, row.pk)

@@ -96,3 +96,21 @@ def test_an_ordinary_delivery_shows_no_reason_field(client, steward, pledge_of_f
     ).content.decode()
     assert 'type="hidden" name="excess_reason"' in page
     assert 'type="text" name="excess_reason"' not in page
+
+
+def test_withdrawing_a_pledge_asks_first(client, steward, pledge_of_five):
+    client.force_login(steward.user)
+    url = reverse(
+        "coalitions:withdraw_commitment", args=[steward.coalition.slug, pledge_of_five.pk]
+    )
+    # when the Withdraw button is pressed, a page asks and nothing changes
+    asked = client.post(url)
+    assert asked.status_code == 200
+    assert 'data-confirm="withdraw"' in asked.content.decode()
+    pledge_of_five.refresh_from_db()
+    assert pledge_of_five.withdrawn_at is None
+    # when they confirm, the pledge is withdrawn
+    done = client.post(url, {"confirmed": "yes"})
+    assert done.status_code == 302
+    pledge_of_five.refresh_from_db()
+    assert pledge_of_five.withdrawn_at is not None

@@ -381,7 +381,10 @@ ENDPOINTS: dict[str, Endpoint] = {
         redirect=lambda s: url("commitment", s.coalition, s.commitment.pk),
     ),
     "withdraw_commitment": Endpoint(
-        request=lambda s: (url("withdraw_commitment", s.coalition, s.commitment.pk), {}),
+        request=lambda s: (
+            url("withdraw_commitment", s.coalition, s.commitment.pk),
+            {"confirmed": "yes"},
+        ),
         state=lambda s: Commitment.objects.get(pk=s.commitment.pk).withdrawn_at is not None,
         expected=lambda s: True,
         redirect=lambda s: url("commitment", s.coalition, s.commitment.pk),
