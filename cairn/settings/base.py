@@ -226,8 +226,25 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line_client_errors": {"()": "cairn.core.logs.OneLineForClientErrors"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    # 403 and 404 are logged in one line, without a traceback (on the logger: every handler)
-    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        # 403 and 404 are logged in one line, without a traceback (on the logger: every handler)
+        "django.request": {"filters": ["one_line_client_errors"]},
+        # Django's own console handler (DEBUG only) would print each line a second time: the root's
+        # console handler prints it once (there are no ADMINS to mail)
+        "django": {"handlers": []},
+        # runserver's access log, as Django configures it (configuring "django" resets it)
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CAIRN_LOG_LEVEL", "INFO")},
 }

@@ -52,3 +52,14 @@ def test_a_server_error_keeps_its_traceback():
     # then
     assert "Traceback (most recent call last)" in stream.getvalue()
     assert "RuntimeError: boom" in stream.getvalue()
+
+
+def test_django_logs_reach_the_console_once():
+    # Django's default logging gives its "django" logger a console handler of its own (DEBUG
+    # only), which printed every request error twice in the demo; the root's handler prints it
+    assert logging.getLogger("django").handlers == []
+    assert logging.getLogger("django").propagate is True
+    assert any(type(h) is logging.StreamHandler for h in logging.getLogger().handlers)
+    # and runserver's access log keeps its own handler and format, printed once
+    server = logging.getLogger("django.server")
+    assert (len(server.handlers), server.propagate) == (1, False)
