@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.urls import reverse
+from django.utils.log import ServerFormatter
 
 from cairn.coalitions.models import Role
 
@@ -62,4 +63,5 @@ def test_django_logs_reach_the_console_once():
     assert any(type(h) is logging.StreamHandler for h in logging.getLogger().handlers)
     # and runserver's access log keeps its own handler and format, printed once
     server = logging.getLogger("django.server")
-    assert (len(server.handlers), server.propagate) == (1, False)
+    assert server.propagate is False
+    assert any(isinstance(h.formatter, ServerFormatter) for h in server.handlers)
