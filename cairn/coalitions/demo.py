@@ -235,6 +235,8 @@ EMS_UNION = "Tri-County EMS Workers Local 512"
 FAMILIES = "Riverbend Families for Mental Health"
 CHAMBER = "Riverbend Regional Chamber of Commerce"
 COMMUNITY_MEDIA = "Riverbend Community Media"
+# Active members that chose not to be named on the public page (the others chose to be).
+UNLISTED = frozenset({CEDAR_VALLEY})
 
 ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
@@ -693,7 +695,7 @@ class _Loader:
         if existing is not None:
             return existing
         self.created += 1
-        return services.create_coalition(
+        coalition = services.create_coalition(
             name=COALITION_NAME,
             slug=DEMO_SLUG,
             mission=MISSION,
@@ -704,6 +706,8 @@ class _Loader:
             default_region="US",  # the demo's phone numbers are Indiana's (+1 317)
             created_by=self.steward(),
         )
+        # the demo shows the public front door: `/` lists it for a visitor
+        return services.publish_public_page(coalition=coalition, publish=True)
 
     def organization(self, coalition: Coalition, spec: OrganizationSpec) -> Membership:
         existing = (
@@ -731,6 +735,8 @@ class _Loader:
             membership = services.change_membership_status(
                 membership=membership, status=status, changed_by=steward, on=self.past_day(days)
             )
+        if membership.status == Status.ACTIVE and spec.name not in UNLISTED:
+            membership = services.set_public_listing(membership=membership, listed=True)
         return membership
 
     def staff(

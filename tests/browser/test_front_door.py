@@ -21,14 +21,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_visitor_finds_a_coalition_and_its_open_petition_on_a_phone(
     live_server, browser, artifacts
 ):
-    # given the demo coalition, published, with two of its members listed
+    # given the demo coalition, published, with two of its members listed and the others not
     coalition = load_demo()
     load_demo_petitions(coalition)
     services.publish_public_page(coalition=coalition, publish=True)
     active = list(Membership.objects.for_coalition(coalition).filter(status="active"))
     listed, unlisted = active[:2], active[2:]
-    for member in listed:
-        services.set_public_listing(membership=member, listed=True)
+    for member in active:
+        services.set_public_listing(membership=member, listed=member in listed)
     petition = Petition.objects.for_coalition(coalition).filter(status="open").first()
     assert petition is not None
     hidden = list(Petition.objects.for_coalition(coalition).exclude(status="open"))
@@ -70,15 +70,21 @@ def test_a_visitor_finds_a_coalition_and_its_open_petition_on_a_phone(
     context.close()
 
 
-def test_a_signed_in_steward_keeps_their_coalitions_and_reaches_the_directory(live_server, page):
-    # given the demo coalition, not published
+def test_a_signed_in_steward_keeps_their_coalitions_and_reaches_the_directory(
+    live_server, page, coalition_factory
+):
+    # given the demo coalition (published by the demo loader) and another one, not published
     coalition = load_demo()
+    other = coalition_factory(name="Quiet Alliance")
     # when its steward signs in
     sign_in(page, live_server.url, DEMO_LOGIN)
     # then `/` still lists their coalitions, with a link to the public pages
     expect(page.get_by_role("heading", name="Your coalitions")).to_be_visible()
     expect(page.get_by_role("link", name=coalition.name)).to_be_visible()
     page.get_by_role("link", name="Public coalition pages").click()
-    # and the directory does not list the unpublished coalition
+    # and the directory lists the published coalition only
     page.wait_for_url(f"{live_server.url}/public/")
-    expect(page.get_by_text("No coalition has published a public page yet.")).to_be_visible()
+    coalitions = page.get_by_role("list", name="Coalitions")
+    expect(coalitions.get_by_role("listitem")).to_have_count(1)
+    expect(coalitions).to_contain_text(coalition.name)
+    assert other.name not in page.locator("main").inner_text()

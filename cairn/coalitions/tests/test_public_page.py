@@ -296,3 +296,19 @@ def test_a_member_of_another_coalition_is_not_found(
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.listed_publicly is False
+
+
+def test_the_demo_publishes_its_page_and_lists_the_members_that_chose_to_be(client):
+    # given the demo coalition, loaded
+    from cairn.coalitions.demo import CEDAR_VALLEY, load_demo
+
+    coalition = load_demo()
+    # when a visitor opens the front door and the coalition's page
+    front = client.get("/")
+    response = client.get(page_of(coalition))
+    # then the coalition is listed, and its page names its active members but the unlisted one
+    assert [c.slug for c in front.context["published"]] == [coalition.slug]
+    active = Membership.objects.for_coalition(coalition).filter(status="active")
+    expected = sorted(m.organization.name for m in active if m.organization.name != CEDAR_VALLEY)
+    assert [m.organization.name for m in response.context["members"]] == expected
+    assertNotContains(response, CEDAR_VALLEY)
