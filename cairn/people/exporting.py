@@ -213,7 +213,12 @@ def access_report(*, person: Person) -> dict[str, Any]:
             for email in emails
         ],
         "phones": [
-            {"number": p.number, "type": p.number_type, "primary": p.primary}
+            {
+                "number": p.number,
+                "as_typed": p.as_typed,
+                "type": p.number_type,
+                "primary": p.primary,
+            }
             for p in person.phones.order_by("-primary", "pk")
         ],
         "addresses": [
@@ -248,6 +253,11 @@ def access_report(*, person: Person) -> dict[str, Any]:
                 "ref": a.ref,
             }
             for a in Activity.objects.filter(person=person).order_by("occurred_at", "pk")
+        ],
+        # Other names given with their email, kept for a steward's review (never applied).
+        "other_names_given": [
+            {"name": r.name, "source": r.source, "given_at": _iso(r.created_at)}
+            for r in person.name_reviews.order_by("created_at", "pk")
         ],
     }
 

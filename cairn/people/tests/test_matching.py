@@ -370,3 +370,15 @@ def test_stored_numbers_become_e164_in_their_coalitions_region(norway, coalition
         ("90031676", "+4790031676"),
     ]
     assert EmailAddress.objects.count() == 2
+
+
+def test_the_data_access_report_holds_the_typed_phone_and_the_other_names(norway):
+    from cairn.people.exporting import access_report
+
+    kari = upsert(norway, email="kari@example.no", phone="900 31 676", given="Kari").person
+    upsert(norway, email="kari@example.no", given="Karianne", source_action="form")
+    report = access_report(person=kari)
+    assert report["phones"] == [
+        {"number": "+4790031676", "as_typed": "900 31 676", "type": "", "primary": True}
+    ]
+    assert [(r["name"], r["source"]) for r in report["other_names_given"]] == [("Karianne", "form")]
