@@ -271,7 +271,9 @@ def show_plans(coalition: Any, staff: Any) -> None:
 
     everyone = selectors.visible_people(coalition=coalition, staff=staff)
     cases = {
-        "sorted by name, page 10,000": selectors.sorted_people(everyone, "name")[499_950:500_000],
+        "sorted by name, page 10,000 (its ids, read first)": selectors.sorted_people(
+            everyone, "name"
+        ).values_list("pk", flat=True)[499_950:500_000],
         "postal code 12345, newest first": selectors.sorted_people(
             selectors.with_postal_code(everyone, "12345", coalition_id=coalition.pk), "-added"
         )[:50],
