@@ -643,8 +643,8 @@ def _tie_text(tie: tally.Tie, labels: Mapping[str, str]) -> str:
         return f"{where}; {chosen} chosen by the votes at stage {tie.decided_at_stage}"
     if tie.resolution == tally.TieResolution.SAME_OUTCOME:
         return (
-            f"{where}; {chosen} eliminated first: every order of elimination elects the same "
-            "winner, so the tie does not change the result"
+            f"{where}; {chosen} eliminated first: whichever of them goes first, the count elects "
+            "the same winner, so the tie does not change the result"
         )
     return f"{where}; {chosen} chosen by lot (the order drawn when voting opened)"
 

@@ -235,16 +235,24 @@ def test_ranked_choice_by_instant_runoff_with_rounds_and_blt(assembly_factory, o
     assert blt.rstrip().endswith('"Adopt ranked_choice"')
 
 
-def test_a_ranked_choice_tie_is_reported_not_broken(assembly, open_proposal):
+def test_a_ranked_choice_tie_that_cannot_change_the_winner_is_reported_and_passed(
+    assembly, open_proposal
+):
+    # given A 2, B 1 (then A), C 1 (then B): B and C tie; if C goes first, A and B tie at 2 and
+    # round 1 settles that (B had fewer): every way the rules allow elects A
     proposal = open_proposal(assembly, "ranked_choice", options=("A", "B", "C"))
     for organizer, ranking in zip(
         assembly.organizers, [["o1", "o2"], ["o1", "o3"], ["o2", "o1"], ["o3", "o2"]], strict=True
     ):
         services.cast_vote(proposal=proposal, staff=organizer, ballot={"ranking": ranking})
+    # when
     result = selectors.results(proposal=proposal)
-    assert result.headline == "Unresolved tie"
-    assert result.ties
-    assert "unresolved" in result.ties[0]
+    # then the count goes on (it used to stop at "Unresolved tie"), and the tie is reported
+    assert result.headline == "Winner: A"
+    assert result.ties == (
+        "Stage 1: B, C tied; B eliminated first: whichever of them goes first, the count elects "
+        "the same winner, so the tie does not change the result",
+    )
 
 
 def test_multi_winner_stv_reports_the_quota_and_stages(assembly_factory, open_proposal):

@@ -106,8 +106,8 @@ def test_the_results_say_which_rule_broke_each_tie(assembly_factory, open_propos
     # then
     assert result.headline == "Winner: A"
     assert result.ties == (
-        "Stage 1: B, C tied; B eliminated first: every order of elimination elects the same "
-        "winner, so the tie does not change the result",
+        "Stage 1: B, C tied; B eliminated first: whichever of them goes first, the count elects "
+        "the same winner, so the tie does not change the result",
     )
 
 

@@ -140,33 +140,44 @@ def test_irv_elimination_tie_is_broken_by_the_earlier_round_and_reported() -> No
     )
 
 
-def test_irv_tie_equal_in_every_round_is_not_broken_silently() -> None:
-    # given no majority and a bottom tie that no earlier round separates
+def test_irv_tie_whose_later_ties_the_rules_settle_does_not_stop_the_count() -> None:
+    # given no majority and a bottom tie that no earlier round separates: A 2, B 1, C 1, D 1 (D's
+    # voter ranks B next). Excluding C first leaves B and D tied, and then (if D goes) A and B
+    # tied at 2, which round 2 settles (B had fewer): every way the rules allow elects A
     ballots = voters((2, ("A",)), (1, ("B",)), (1, ("C",)), (1, ("D", "B")))
     # when
     result = tally_irv(candidates=("A", "B", "C", "D"), ballots=ballots)
-    # then: B, C, D tie at 1 in round 1: the count stops and says why
+    # then: the count does not stop (it used to, "unresolved tie"), and says why it went on
+    assert (result.status, result.winner) == (CountStatus.COMPLETE, "A")
+    first = result.ties[0]
+    assert (first.tied, first.resolution, first.chosen) == (
+        ("B", "C", "D"),
+        TieResolution.SAME_OUTCOME,
+        "B",
+    )
+
+
+def test_irv_tie_the_winner_depends_on_is_not_broken_silently() -> None:
+    # given A 3, B 2 (then C), C 2 (then B): whichever of B and C goes first, the other wins
+    ballots = voters((3, ("A",)), (2, ("B", "C")), (2, ("C", "B")))
+    # when
+    result = tally_irv(candidates=("A", "B", "C"), ballots=ballots)
+    # then the count stops and says why
     assert (result.status, result.winner) == (CountStatus.UNRESOLVED_TIE, None)
     (tie,) = result.ties
-    assert (tie.tied, tie.resolution, tie.chosen) == (
-        ("B", "C", "D"),
-        TieResolution.UNRESOLVED,
-        None,
-    )
+    assert (tie.tied, tie.resolution, tie.chosen) == (("B", "C"), TieResolution.UNRESOLVED, None)
     assert result.rounds[-1].eliminated is None
 
 
 def test_irv_tiebreak_order_decides_a_tie_by_lot() -> None:
     # given the same tie, and an order drawn by lot beforehand (most favoured first)
-    ballots = voters((2, ("A",)), (1, ("B",)), (1, ("C",)), (1, ("D", "B")))
+    ballots = voters((3, ("A",)), (2, ("B", "C")), (2, ("C", "B")))
     # when
-    result = tally_irv(
-        candidates=("A", "B", "C", "D"), ballots=ballots, tiebreak=("B", "D", "C", "A")
-    )
-    # then: the least favoured of the tied, C, goes first
-    assert result.rounds[0].eliminated == "C"
+    result = tally_irv(candidates=("A", "B", "C"), ballots=ballots, tiebreak=("C", "A", "B"))
+    # then: the least favoured of the tied, B, goes first, and C wins 4 to 3
+    assert result.rounds[0].eliminated == "B"
     assert result.ties[0].resolution is TieResolution.TIEBREAK_ORDER
-    assert result.status is CountStatus.COMPLETE
+    assert (result.status, result.winner) == (CountStatus.COMPLETE, "C")
 
 
 def test_irv_bulk_excludes_a_bottom_tie_that_cannot_reach_the_next_candidate() -> None:
