@@ -702,7 +702,7 @@ def test_the_commands_recount_and_close(petition_factory, capsys):
     call_command("close_expired_petitions")
     call_command("recount_petitions")
     out = capsys.readouterr().out
-    assert "1 petitions closed" in out
+    assert "1 petition closed" in out
     assert f"{expired.slug}: 0 ok" in out
     assert Petition.objects.get(pk=expired.pk).status == Status.CLOSED
 
