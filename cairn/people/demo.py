@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Subquery, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from cairn.coalitions.models import Coalition, Membership
@@ -29,6 +30,7 @@ from . import importing, services
 from .models import (
     Activity,
     EmailAddress,
+    ListItem,
     PeopleList,
     Person,
     SharingConsent,
@@ -39,6 +41,7 @@ from .models import (
 DEFAULT_SUPPORTERS = 2400
 SEED = 2027
 DATES_SEED = 2028
+DEMO_SOURCE = "demo sign-up form"
 # Surges of sign-ups: (days before the load date, height over the trickle, width in days).
 SURGES = (
     (-196, 6.0, 4.0),  # the boarding-cost study is published
@@ -269,6 +272,7 @@ def load_demo_supporters(
     moments = sign_up_moments(count=count, first=coalition.horizon_start, today=today)
     _date_sign_ups({person_ids[p.row.line]: moments[p.row.line] for p in missing})
     _decorate(missing, person_ids=person_ids, call_list=call_list)
+    _date_follow_ups([person_ids[p.row.line] for p in missing])
     total = Person.objects.for_coalition(coalition).count()
     return SupportersLoad(created=len(missing), total=total)
 
@@ -327,6 +331,40 @@ def _date_sign_ups(moments: dict[int, dt.datetime]) -> None:
         )
 
 
+FOLLOW_UP = dt.timedelta(days=14)
+
+
+def _date_follow_ups(ids: list[int]) -> None:
+    """What happened after a sign-up (an unsubscribe, a call list, their timeline lines) is dated
+    two weeks after it, or now if that is still to come; more sharing consents at the sign-up."""
+    now = timezone.now()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        signed_up = Person.objects.filter(pk=OuterRef("person_id")).values("created_at")
+        later = Least(
+            ExpressionWrapper(Subquery(signed_up) + FOLLOW_UP, output_field=DateTimeField()),
+            Value(now, output_field=DateTimeField()),
+        )
+        SharingConsent.objects.filter(person_id__in=chunk, source=DEMO_SOURCE).update(
+            granted_at=Subquery(signed_up)
+        )
+        ListItem.objects.filter(person_id__in=chunk).update(created_at=later, modified_at=later)
+        Activity.objects.filter(person_id__in=chunk, occurred_at__gt=Subquery(signed_up)).update(
+            occurred_at=later
+        )
+        email_signed_up = EmailAddress.objects.filter(pk=OuterRef("email_id")).values(
+            "person__created_at"
+        )
+        SubscriptionChange.objects.filter(email__person_id__in=chunk, source="demo").update(
+            changed_at=Least(
+                ExpressionWrapper(
+                    Subquery(email_signed_up) + FOLLOW_UP, output_field=DateTimeField()
+                ),
+                Value(now, output_field=DateTimeField()),
+            )
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class _Planned:
     row: importing.RowData
@@ -360,7 +398,7 @@ def _decorate(
             services.set_email_status(email=emails[person_id], status=status, source="demo")
         if p.extra_member is not None:
             services.grant_sharing(
-                person=people[person_id], membership=p.extra_member, source="demo sign-up form"
+                person=people[person_id], membership=p.extra_member, source=DEMO_SOURCE
             )
         if p.on_call_list:
             services.add_to_list(people_list=call_list, person=people[person_id])

@@ -18,7 +18,7 @@ from cairn.coalitions.models import Coalition
 from cairn.governance import selectors as governance_selectors
 from cairn.governance.demo import CHARTER_TITLE, HORIZON_DECISION_TITLE, MEETING_TITLE
 from cairn.governance.models import Authorization, LogEntry, Outcome, Proposal
-from cairn.people.models import Person
+from cairn.people.models import Activity, ListItem, Person, SubscriptionChange
 from cairn.petitions.demo import LIVE_SLUG
 from cairn.petitions.models import Petition, Signature
 
@@ -57,6 +57,33 @@ def test_supporters_signed_up_over_the_horizon_not_this_week(demo):
         1 for m in joined if timezone.localdate(m) < demo.horizon_start + dt.timedelta(days=91)
     )
     assert recent > early * 1.5
+
+
+def test_what_followed_a_sign_up_is_dated_after_it_not_today(demo):
+    now = timezone.now()
+    unsubscribed = list(
+        SubscriptionChange.objects.filter(email__person__coalition=demo, source="demo").values_list(
+            "changed_at", "email__person__created_at"
+        )
+    )
+    listed = list(
+        ListItem.objects.filter(people_list__coalition=demo).values_list(
+            "created_at", "person__created_at"
+        )
+    )
+    timeline = list(
+        Activity.objects.filter(person__coalition=demo).values_list(
+            "occurred_at", "person__created_at"
+        )
+    )
+    assert len(unsubscribed) > 10
+    assert len(listed) > 10
+    for later, joined in unsubscribed + listed + timeline:
+        assert joined <= later <= now
+        assert later in (joined, joined + dt.timedelta(days=14)) or later > now - dt.timedelta(
+            minutes=5
+        )
+    assert len({timezone.localdate(at) for at, _ in unsubscribed}) > 5
 
 
 def test_decisions_are_dated_when_they_were_taken_and_the_log_verifies(demo):
