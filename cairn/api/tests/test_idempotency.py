@@ -12,7 +12,8 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from cairn.api import services as api_services
-from cairn.api.models import IdempotencyKey
+from cairn.api.models import ApiToken, IdempotencyKey
+from cairn.api.osdi import idempotency
 from cairn.api.osdi.idempotency import request_hash
 from cairn.people import services as people_services
 from cairn.people.models import ListItem, Person, Tag, Tagging
@@ -160,7 +161,7 @@ def test_a_rate_limited_answer_is_not_kept(osdi):
 
 def test_a_retry_while_the_first_is_at_work_gets_409_after_the_wait(osdi, raw_token):
     # given a key claimed by a request that has not answered yet
-    token = api_services.ApiToken.objects.get(token_hash=api_services.hash_token(raw_token))
+    token = ApiToken.objects.get(token_hash=api_services.hash_token(raw_token))
     api_services.claim_idempotency_key(
         token=token,
         key="k-busy",
@@ -177,9 +178,38 @@ def test_a_retry_while_the_first_is_at_work_gets_409_after_the_wait(osdi, raw_to
     assert not Tag.objects.exists()
 
 
+def test_a_retry_while_the_first_is_at_work_waits_and_gets_its_answer(osdi, raw_token, monkeypatch):
+    # given a key claimed by a request still at work
+    token = ApiToken.objects.get(token_hash=api_services.hash_token(raw_token))
+    held = api_services.claim_idempotency_key(
+        token=token,
+        key="k-wait",
+        request_hash=_hash_of("/api/v2/tags", {"name": "Volunteer"}),
+        lease=dt.timedelta(minutes=2),
+    ).row
+    assert held is not None
+    waits: list[float] = []
+
+    def first_request_answers(seconds: float) -> None:
+        # the first request finishes while the retry waits
+        waits.append(seconds)
+        api_services.record_idempotent_answer(
+            row=held, status_code=200, content_type="application/json", body='{"name": "first"}'
+        )
+
+    monkeypatch.setattr("cairn.api.osdi.idempotency.time.sleep", first_request_answers)
+    # when the client retries
+    answer = osdi.post("/api/v2/tags", {"name": "Volunteer"}, **keyed("k-wait"))
+    # then it waited once and got the first request's answer, without doing the work
+    assert waits == [idempotency.POLL_SECONDS]
+    assert (answer.status_code, answer.json()) == (200, {"name": "first"})
+    assert answer["Idempotent-Replayed"] == "true"
+    assert not Tag.objects.exists()
+
+
 def test_a_claim_whose_request_died_is_taken_over_after_the_lease(osdi, raw_token):
     # given a key claimed three minutes ago by a request that never answered (a killed worker)
-    token = api_services.ApiToken.objects.get(token_hash=api_services.hash_token(raw_token))
+    token = ApiToken.objects.get(token_hash=api_services.hash_token(raw_token))
     long_ago = timezone.now() - dt.timedelta(minutes=3)
     api_services.claim_idempotency_key(
         token=token,
