@@ -144,7 +144,11 @@ def petition_page(request: HttpRequest, petition_slug: str) -> HttpResponse:
 @never_cache
 @require_GET
 def form_token(request: HttpRequest, petition_slug: str) -> JsonResponse:
-    """The signing form's CSRF token (and its cookie), for sign.js: personal, never cached."""
+    """The signing form's CSRF token (and its cookie), for sign.js: personal, never cached.
+    Only for a petition the public may sign (the open one is cached: no query)."""
+    petition = selectors.petition_for_signing(slug=petition_slug)
+    if petition is None or petition.hidden:
+        raise Http404("No such petition.")
     return JsonResponse({"token": get_token(request)})
 
 

@@ -137,8 +137,11 @@ def test_signing_with_the_token_from_the_token_address(petition):
 def test_a_forged_post_from_another_site_signs_nothing(petition):
     # another site's page can post the form, but cannot read our token (nor set our cookie)
     browser = Client(enforce_csrf_checks=True)
-    response = browser.post(
-        public(petition, "sign"), {**FORM, "csrfmiddlewaretoken": "x" * 64}
-    )
+    response = browser.post(public(petition, "sign"), {**FORM, "csrfmiddlewaretoken": "x" * 64})
     assert response.status_code == 403
     assert not Signature.objects.filter(petition=petition).exists()
+
+
+def test_no_token_for_a_petition_the_public_cannot_see(client, petition_factory):
+    draft = petition_factory(Petition.Status.DRAFT)
+    assert client.get(public(draft, "form_token")).status_code == 404
