@@ -160,6 +160,8 @@ def load_demo_campaign(coalition: Coalition, *, today: dt.date | None = None) ->
             target_value=goal.target,
             deadline=coalition.horizon_end,
             renewal_requires_decision=True,
+            # Their own figures: the health system's bed census, the EMS union's dispatch data.
+            reported_by=members.get(HEALTH_SYSTEM if goal.higher_is_better else EMS_UNION),
         )
         value = goal.baseline
         for month, wiggle in enumerate(WIGGLE, start=1):

@@ -246,3 +246,18 @@ def test_another_coalitions_organization_cannot_report(
     stranger = membership_factory(coalition_factory())
     with pytest.raises(services.CampaignError):
         services.set_objective_reporter(objective=objective, reported_by=stranger)
+
+
+@pytest.mark.django_db
+def test_the_demo_objectives_are_reported_by_the_members_whose_figures_they_are():
+    from django.core.management import call_command
+
+    from cairn.campaigns.models import Objective
+    from cairn.coalitions.demo import EMS_UNION, HEALTH_SYSTEM
+
+    call_command("load_demo", supporters=20, verbosity=0)
+    reporters = {
+        o.direction: o.reported_by.organization.name
+        for o in Objective.objects.select_related("reported_by__organization")
+    }
+    assert reporters == {"up": HEALTH_SYSTEM, "down": EMS_UNION}
