@@ -69,7 +69,8 @@ SIZES = """() => {
       text: t.textContent.trim(),
       px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
     })),
-    wide: [...document.querySelectorAll("body *")].filter(
+    wide: document.documentElement.scrollWidth <= window.innerWidth ? [] : [
+      ...document.querySelectorAll("body *")].filter(
       (e) => sticksOut(e) && !sticksOut(e.parentElement)
     ).slice(0, 3).map((e) => describe(e)),
     menuOpen: [...document.querySelectorAll("[data-nav-menu]")].some((d) => d.open),
@@ -210,13 +211,16 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, artifacts)
     out = artifacts / "phone"
     problems: list[str] = []
     visited = 0
+    spent = dict.fromkeys(("finding pages", "loading and measuring", "screenshots"), 0.0)
     client = Client(raise_request_exception=False)
     for role, email in ROLES.items():
         client.logout()
         if email:
             client.force_login(User.objects.get(email=email))
         errors: list[str] = []
+        mark = time.monotonic()
         pages = html_pages(client, urls, errors)
+        spent["finding pages"] += time.monotonic() - mark
         problems += [f"{role} {e}" for e in errors]
         assert len(pages) >= MIN_PAGES[role], f"{role}: only {pages}"
         (out / role).mkdir(parents=True, exist_ok=True)
@@ -227,9 +231,14 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, artifacts)
             sign_in(page, live_server.url, email)
         # when they open every page at 390 px
         for name, url in pages:
+            mark = time.monotonic()
             page.goto(live_server.url + url)
             sizes = page.evaluate(SIZES)
-            page.screenshot(path=str(out / role / f"{name.replace(':', '--')}.png"), full_page=True)
+            shown = time.monotonic()
+            shot = out / role / f"{name.replace(':', '--')}.jpg"
+            page.screenshot(path=str(shot), full_page=True, quality=70)
+            spent["loading and measuring"] += shown - mark
+            spent["screenshots"] += time.monotonic() - shown
             visited += 1
             # then nothing is wider than the screen ...
             if sizes["scroll"] > sizes["inner"]:
@@ -249,7 +258,9 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, artifacts)
     finished = time.monotonic()
     report = (
         f"{visited} page visits at 390 px in {finished - loaded:.1f} s "
-        f"(fixture {loaded - started:.1f} s, total {finished - started:.1f} s)"
+        f"(fixture {loaded - started:.1f} s, total {finished - started:.1f} s; "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items())
+        + ")"
     )
     left_out = "".join(f"\nleft out (unknown parameter): {u}" for u in unknown_params)
     (out / "timing.txt").write_text(report + left_out + "\n")
