@@ -458,6 +458,9 @@ def test_a_steward_of_another_coalition_reads_and_changes_nothing(
 def test_the_walker_sees_every_coalition_page():
     names = {name for name, _ in walk(get_resolver().url_patterns)}
     assert {"coalitions:home", "coalitions:member", "coalitions:record_delivery"} <= names
+    # the public front door and its staff page (an unpublished coalition's page is not found)
+    assert {"public:directory", "public:coalition", "coalitions:public_page"} <= names
+    assert "coalitions:set_public_listing" in names
 
 
 def test_delivery_amounts_are_unchanged_by_the_walk(client, steward, other_coalition):

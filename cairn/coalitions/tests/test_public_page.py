@@ -312,3 +312,19 @@ def test_the_demo_publishes_its_page_and_lists_the_members_that_chose_to_be(clie
     expected = sorted(m.organization.name for m in active if m.organization.name != CEDAR_VALLEY)
     assert [m.organization.name for m in response.context["members"]] == expected
     assertNotContains(response, CEDAR_VALLEY)
+
+
+def test_a_public_page_shows_nothing_of_another_coalition(
+    client, published, coalition_factory, membership_factory
+):
+    # given another coalition, unpublished, whose member chose to be listed and has an open petition
+    other = coalition_factory(name="Zebra Coalition")
+    zebra = membership_factory(other, name="Zebra Foundation")
+    services.set_public_listing(membership=zebra, listed=True)
+    make_petition(zebra, "Zebra petition")
+    # when a visitor reads the published coalition's page and the directory
+    page = client.get(page_of(published["coalition"]))
+    directory = client.get(reverse("public:directory"))
+    # then nothing of the other coalition appears
+    for response in (page, directory):
+        assertNotContains(response, "Zebra")
