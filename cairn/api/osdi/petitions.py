@@ -50,8 +50,8 @@ from .schemas import (
     ERRORS,
     Lenient,
     Link,
+    LinkIn,
     PersonIn,
-    PersonLinkIn,
     ResourceOut,
     Short,
     collection_model,
@@ -102,11 +102,18 @@ class ReferrerIn(Lenient):
     website: Short = ""
 
 
+class SignerLinkIn(Lenient):
+    """A signature's `_links`: the signer's `osdi:person` unless the person comes inline (a
+    client may send other links, or an empty `_links`, beside an inline person)."""
+
+    person: LinkIn | None = Field(None, alias="osdi:person")
+
+
 class SignatureIn(Lenient):
     """The record-signature helper: the signer as `person` or as an `osdi:person` link."""
 
     person: PersonIn | None = None
-    links: PersonLinkIn | None = Field(None, alias="_links")
+    links: SignerLinkIn | None = Field(None, alias="_links")
     comments: Comment | None = None
     referrer_data: ReferrerIn | None = None
     add_tags: list[Short] | None = Field(None, max_length=100)
@@ -437,9 +444,10 @@ def _signer(coalition: Coalition, payload: SignatureIn) -> tuple[Person, str]:
             subscription_source="api",
         ).person
         return person, data.emails[0].address
-    if payload.links is None:
+    link = payload.links.person if payload.links is not None else None
+    if link is None:
         raise ApiError(400, "A signature needs `person` or an `osdi:person` link in `_links`.")
-    person = person_from_href(coalition, payload.links.person.href)
+    person = person_from_href(coalition, link.href)
     email = next(iter(sorted(person.emails.all(), key=lambda e: not e.primary)), None)
     if email is None:
         raise ApiError(400, "This person has no email address to sign with.")

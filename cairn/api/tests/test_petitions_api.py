@@ -406,6 +406,7 @@ def test_a_signature_may_name_its_person_by_link(osdi, coalition, open_petition,
         ({**signer("a@example.org"), "add_tags": "Signer"}, 400),
         ({"_links": {"osdi:person": {"href": "https://x/api/v2/people/nobody"}}}, 404),
         ({"_links": {"osdi:person": {}}}, 400),
+        ({"comments": "who?", "_links": {}}, 400),
         ("comments=hi&_links=osdi%3Aperson", 400),  # Parsons' create_signature (query string)
         ("{not json", 400),
     ],
@@ -416,6 +417,22 @@ def test_bad_signatures_are_refused_and_change_nothing(osdi, open_petition, body
     assert "error" in response.json()
     assert not Signature.objects.exists()
     assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "links",
+    [{}, {"osdi:petition": {"href": "https://actionnetwork.org/api/v2/petitions/x"}}],
+    ids=["empty", "petition-link"],
+)
+def test_an_inline_person_with_other_links_signs(osdi, open_petition, links):
+    # when a client sends the person inline beside `_links` without a person link
+    body = {**signer("ana@example.org"), "_links": links}
+    response = osdi.post(f"/api/v2/petitions/{an_id(open_petition)}/signatures", body)
+    # then the person is signed up and signs (before: "_links.osdi:person: Field required")
+    assert response.status_code == 200, response.content
+    assert list(Signature.objects.values_list("person__emails__address", flat=True)) == [
+        "ana@example.org"
+    ]
 
 
 def test_a_petition_that_is_not_open_takes_no_signatures(osdi, owner):
