@@ -94,6 +94,13 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     people_list = people.create_list(coalition=coalition, name="Callers")
     people.add_to_list(people_list=people_list, person=person)
     people.record_activity(person=person, kind="note", summary="Called back")
+    # the same email with another name: kept for a steward's review (a NameReview)
+    people.upsert_person(
+        coalition=coalition,
+        data=people.PersonData(
+            given_name="Anna", emails=[people.EmailInput(f"ana@{coalition.slug}.example.org")]
+        ),
+    )
     twin = people.upsert_person(
         coalition=coalition,
         data=people.PersonData(emails=[people.EmailInput(f"bo@{coalition.slug}.example.org")]),

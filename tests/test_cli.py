@@ -53,7 +53,7 @@ def test_worker_runs_the_queued_tasks(demo_dir: Path) -> None:
     assert queued > 0
     # when the worker runs once through the queue
     worker = run("worker", "--batch", "--no-startup-delay", "--no-reload", data_dir=demo_dir)
-    # then every task ran successfully
+    # then every task ran successfully, and so did those they queued in turn (a checkpoint's email)
     assert worker.returncode == 0, worker.stderr
     with sqlite3.connect(demo_dir / "cairn.sqlite3") as db:
         rows = dict(
@@ -61,7 +61,8 @@ def test_worker_runs_the_queued_tasks(demo_dir: Path) -> None:
                 "select status, count(*) from django_tasks_database_dbtaskresult group by status"
             ).fetchall()
         )
-    assert rows == {"SUCCESSFUL": queued}
+    assert set(rows) == {"SUCCESSFUL"}
+    assert rows["SUCCESSFUL"] >= queued
 
 
 def test_django_commands_pass_through(demo_dir: Path) -> None:

@@ -24,6 +24,7 @@ from .models import (
     ErasureRecord,
     ImportJob,
     ListItem,
+    NameReview,
     PeopleList,
     Person,
     PhoneNumber,
@@ -115,6 +116,16 @@ class PhoneNumberAdmin(ServiceWritten):
     list_display = ["number", "person", "number_type", "primary", "coalition"]
     list_select_related = ["person", "coalition"]
     search_fields = ["=number"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+
+
+@admin.register(NameReview)
+class NameReviewAdmin(ServiceWritten):
+    """Other names given for a known email; a steward resolves them on the duplicates page."""
+
+    list_display = ["person", "given_name", "family_name", "source", "created_at", "coalition"]
+    list_select_related = ["person", "coalition"]
     ordering = ["-pk"]
     show_full_result_count = False
 
