@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.coalitions.access import Tenant, coalition_view, found, is_htmx, signed_in_user
 from cairn.coalitions.policy import Action, measurement_needs_approval
+from cairn.engines.words import counted
 from cairn.petitions import selectors as petition_selectors
 
 from . import figures, importing, selectors, services, tables
@@ -513,7 +514,9 @@ def import_measurements(request: HttpRequest, tenant: Tenant, objective_id: int)
             default_source=form.cleaned_data["source"],
         )
         if result.ok:
-            messages.success(request, f"{result.created} measurements imported.")
+            messages.success(
+                request, f"{counted(result.created, 'measurement', 'measurements')} imported."
+            )
             return redirect("campaigns:objective", tenant.coalition.slug, row.pk)
         errors = result.errors
     context = _objective_context(

@@ -27,6 +27,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from cairn.engines.words import counted
+
 GENESIS = "0" * 64
 
 
@@ -204,7 +206,7 @@ def checkpoint_in_log(checkpoint: Checkpoint, entries: Iterable[Entry]) -> Check
         return CheckpointCheck(
             False,
             f"the log no longer contains entry {checkpoint.seq}: it was cut short "
-            f"({chain.checked} entries verified)",
+            f"({counted(chain.checked, 'entry', 'entries')} verified)",
         )
     if not chain.ok and (chain.broken_at or 0) <= checkpoint.seq:
         return CheckpointCheck(

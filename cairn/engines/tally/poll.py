@@ -31,6 +31,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Final, Generic, TypeVar
 
+from cairn.engines.words import counted
+
 V = TypeVar("V", bound=Hashable)
 
 ZERO: Final = Decimal(0)
@@ -305,7 +307,8 @@ def validate_dot_vote(*, config: DotVoteConfig, allocation: Mapping[str, int]) -
         elif dots < 0:
             errors.append(f"{option}: dots cannot be negative ({dots})")
     if whole and sum(allocation.values()) > config.dots:
-        errors.append(f"{sum(allocation.values())} dots placed, at most {config.dots}")
+        placed = sum(allocation.values())
+        errors.append(f"{counted(placed, 'dot', 'dots')} placed, at most {config.dots}")
     return tuple(errors)
 
 

@@ -38,6 +38,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Final, TypeVar
 
+from cairn.engines.words import counted
+
 V = TypeVar("V", bound=Hashable)
 B = TypeVar("B")
 
@@ -425,7 +427,10 @@ def tally_proposal(
         if isinstance(requirement, CountRequirement):
             number = sum(voters[c] for c in requirement.positions)
             if number < requirement.at_least:
-                reasons.append(f"{label}: {number} voters, at least {requirement.at_least} needed")
+                reasons.append(
+                    f"{label}: {counted(number, 'voter', 'voters')}, "
+                    f"at least {requirement.at_least} needed"
+                )
             continue
         weight = sum((weights[c] for c in requirement.positions), ZERO)
         base = eligible_weight if requirement.basis is Basis.ELIGIBLE else cast_weight

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cairn.campaigns import services
+from cairn.engines.words import counted
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"feed {feed.pk} (objective {feed.objective_id}): {result.outcome}, "
                     f"{result.created} recorded, {result.skipped} already there, "
-                    f"{len(result.errors)} errors"
+                    f"{counted(len(result.errors), 'error', 'errors')}"
                 )
             return
         queued = services.queue_due_feeds()

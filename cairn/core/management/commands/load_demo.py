@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
+from cairn.engines.words import counted
 from cairn.governance.demo import load_demo_decisions
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
@@ -41,5 +42,6 @@ class Command(BaseCommand):
         )
         outcome = "loaded" if loaded.created or supporters.created else "already loaded"
         self.stdout.write(
-            f"{coalition.name}: {members} members, {supporters.total:,} supporters ({outcome})"
+            f"{coalition.name}: {counted(members, 'member', 'members')}, "
+            f"{counted(supporters.total, 'supporter', 'supporters')} ({outcome})"
         )

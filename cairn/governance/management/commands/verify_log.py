@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cairn.coalitions.models import Coalition
 from cairn.engines import hashchain
+from cairn.engines.words import counted
 from cairn.governance import selectors
 
 
@@ -45,15 +46,15 @@ class Command(BaseCommand):
                 if problems:
                     broken.append(coalition.slug)
                 else:
+                    checked = counted(result.checked, "entry", "entries")
                     self.stdout.write(
-                        f"{coalition.slug}: OK, {result.checked} entries verified, "
-                        "votes match the log"
+                        f"{coalition.slug}: OK, {checked} verified, votes match the log"
                     )
             else:
                 broken.append(coalition.slug)
                 self.stdout.write(
                     f"{coalition.slug}: BROKEN at entry {result.broken_at}: {result.reason} "
-                    f"({result.checked} entries before it verified)"
+                    f"({counted(result.checked, 'entry', 'entries')} before it verified)"
                 )
         if broken:
             raise CommandError(f"The decision log does not verify for: {', '.join(broken)}")

@@ -14,6 +14,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cairn.coalitions.models import Coalition, Membership
+from cairn.engines.words import counted
 from cairn.people import importing
 from cairn.people.models import ImportJob
 
@@ -90,7 +91,8 @@ class Command(BaseCommand):
                 column = f", {row_error['column']}" if row_error["column"] else ""
                 self.stderr.write(f"line {row_error['line']}{column}: {row_error['reason']}")
             if job.error_count > SHOWN_ERRORS:
-                self.stderr.write(f"... and {job.error_count - SHOWN_ERRORS:,} more errors")
+                more = job.error_count - SHOWN_ERRORS
+                self.stderr.write(f"... and {counted(more, 'more error', 'more errors')}")
             bad = len({e["line"] for e in job.errors})
             rows = "1 row has" if bad == 1 else f"{bad:,} rows have"
             importing.cancel_import(job=job)
