@@ -7,6 +7,7 @@ that asks for `modified_date gt '<the last modified_date it saw>'` does not get 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.db.models import Model, Q, QuerySet
 
 from cairn.engines.emails import canonical_email, normalize_phone
 from cairn.engines.odata import Condition, ODataError, Op, parse_filter
+from cairn.engines.phones import PhoneError, to_e164
 
 from .errors import FilterError
 
@@ -44,9 +46,12 @@ DATES = {
 
 
 def apply_filter(
-    rows: QuerySet[M], text: str | None, fields: Mapping[str, FilterField]
+    rows: QuerySet[M], text: str | None, fields: Mapping[str, FilterField], *, region: str = ""
 ) -> QuerySet[M]:
-    """`rows` narrowed by every condition of the filter `text` (None or blank: unchanged)."""
+    """`rows` narrowed by every condition of the filter `text` (None or blank: unchanged).
+
+    `region` is the coalition's phone region: a phone number written without its country code
+    is read there, as the people app reads it when it stores one."""
     if not text or not text.strip():
         return rows
     try:
@@ -59,12 +64,12 @@ def apply_filter(
         if field is None:
             allowed = ", ".join(sorted(fields))
             raise FilterError(f"{condition.field!r} is not filterable here; use one of {allowed}.")
-        rows = rows.filter(_q(field, condition))
+        rows = rows.filter(_q(field, condition, region))
         distinct = distinct or field.related
     return rows.distinct() if distinct else rows
 
 
-def _q(field: FilterField, condition: Condition) -> Q:
+def _q(field: FilterField, condition: Condition, region: str = "") -> Q:
     if field.kind == Kind.DATETIME:
         return _date_q(field.lookup, condition)
     if condition.op != Op.EQ:
@@ -72,11 +77,16 @@ def _q(field: FilterField, condition: Condition) -> Q:
     if field.kind == Kind.EMAIL:
         return Q(**{field.lookup: canonical_email(condition.value)})
     if field.kind == Kind.PHONE:
-        # With or without the leading +: Parsons sends digits only, other clients E.164.
+        # Stored numbers are E.164 keys: the value is read as the people app reads a number
+        # (Parsons sends digits only, other clients E.164 or a national form). Digits with and
+        # without "+" still match rows stored before numbers were keys.
         digits = normalize_phone(condition.value).lstrip("+")
         if not digits:
             raise FilterError(f"{condition.value!r} is not a phone number.")
-        return Q(**{f"{field.lookup}__in": [digits, f"+{digits}"]})
+        keys = [digits, f"+{digits}"]
+        with contextlib.suppress(PhoneError):  # unreadable: only the literal digits can match
+            keys.append(to_e164(condition.value, region))
+        return Q(**{f"{field.lookup}__in": keys})
     return Q(**{f"{field.lookup}__iexact": condition.value})
 
 

@@ -139,7 +139,12 @@ def person_from_href(coalition: Coalition, href: str) -> Person:
 )
 def list_people(request: HttpRequest, query: Query[CollectionQuery]) -> dict[str, Any]:
     coalition = coalition_of(request)
-    rows = apply_filter(selectors.people(coalition=coalition), query.filter, PEOPLE_FILTERS)
+    rows = apply_filter(
+        selectors.people(coalition=coalition),
+        query.filter,
+        PEOPLE_FILTERS,
+        region=coalition.default_region,
+    )
     return paginate(
         request,
         rows,
@@ -153,7 +158,7 @@ def list_people(request: HttpRequest, query: Query[CollectionQuery]) -> dict[str
     "/people",
     response={200: PersonOut, **ERRORS},
     by_alias=True,
-    summary="Person signup helper: find by email then phone, merge or create, add tags",
+    summary="Person signup helper: find by email (by phone without one), merge or create, tag",
     openapi_extra=request_body(SignupIn),
 )
 def signup_person(request: HttpRequest) -> dict[str, Any]:

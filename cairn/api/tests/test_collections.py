@@ -116,6 +116,21 @@ def test_filter_by_phone_matches_the_normalized_number(osdi, person_factory):
         assert ids(body.json()) == [str(ana.uuid)], number
 
 
+def test_filter_by_phone_reads_a_national_number_in_the_coalitions_region(
+    osdi, coalition, person_factory
+):
+    # given a Norwegian coalition and a number stored with its country code
+    coalition.default_region = "NO"
+    coalition.save(update_fields=["default_region"])
+    ola = person_factory(phones=["+47 900 31 676"])
+    person_factory(phones=["+4790031677"])
+    # when a client filters by the number as written in Norway, without the country code
+    for number in ("90031676", "900 31 676", "004790031676"):
+        body = osdi.get("/api/v2/people", query_params={"filter": f"phone_number eq '{number}'"})
+        # then the person is found
+        assert ids(body.json()) == [str(ola.uuid)], number
+
+
 def test_a_person_with_two_matching_emails_is_listed_once(osdi, person_factory):
     ana = person_factory(email="a1@example.org")
     people_services.update_person(
