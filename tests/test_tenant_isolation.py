@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cairn.api import services as api_services
-from cairn.api.models import ApiToken
+from cairn.api.models import ApiToken, IdempotencyKey
 from cairn.campaigns import services as campaign_services
 from cairn.campaigns.models import (
     Campaign,
@@ -76,12 +76,14 @@ from cairn.people.models import (
 )
 from cairn.petitions import services as petition_services
 from cairn.petitions.models import (
+    Clearance,
     IntegrityAlert,
     IntegritySettings,
     Invalidation,
     ListEntry,
     Petition,
     PetitionCount,
+    PetitionRevision,
     PetitionUpdate,
     Signature,
     Sponsorship,
@@ -192,7 +194,10 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         IntegrityAlert,
         Invalidation,
         PetitionUpdate,
+        PetitionRevision,
+        Clearance,
         ApiToken,
+        IdempotencyKey,
         ImportJob,
         DecisionTemplate,
         Proposal,
