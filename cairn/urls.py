@@ -4,6 +4,9 @@ from django.urls import include, path
 from cairn.api.osdi import urls as osdi_urls
 
 urlpatterns = [
+    # first: the public petition pages are the busiest (a viral petition), and each pattern tried
+    # before them costs every request (URL resolution was the largest cost of a cached page)
+    path("p/", include("cairn.petitions.public_urls")),
     path("", include("cairn.core.urls")),
     path("accounts/", include("cairn.accounts.urls")),
     path("c/<slug:slug>/people/import/", include("cairn.people.import_urls")),
@@ -15,7 +18,6 @@ urlpatterns = [
     path("decisions/awaiting/", include("cairn.governance.awaiting_urls")),
     path("c/<slug:slug>/campaigns/", include("cairn.campaigns.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
-    path("p/", include("cairn.petitions.public_urls")),
     path("public/", include("cairn.coalitions.public_urls")),
     path("admin/", admin.site.urls),
     # The OSDI routes answer with and without a trailing slash, never by redirecting.
