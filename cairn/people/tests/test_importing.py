@@ -596,6 +596,17 @@ def test_the_command_imports_a_file_and_prints_progress(coalition, tmp_path, mem
     assert Person.objects.filter(source_membership=source).count() == 2
 
 
+def test_the_command_counts_a_file_of_one_row_in_the_singular(coalition, tmp_path):
+    # given a file of one row
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(GOOD))
+    out = io.StringIO()
+    # when it is imported from the command line
+    call_command("import_people", str(path), coalition=coalition.slug, stdout=out)
+    # then the command says 'about 1 row', not '1 rows'
+    assert "people.csv: utf-8, about 1 row\n" in out.getvalue()
+
+
 def test_the_command_stops_on_bad_rows_unless_told_to_skip(coalition, tmp_path):
     path = tmp_path / "people.csv"
     path.write_bytes(csv_bytes(GOOD, "nope,,,,,,,,"))

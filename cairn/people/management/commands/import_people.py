@@ -80,7 +80,9 @@ class Command(BaseCommand):
             job = importing.set_mapping(job=job, mapping=mapping)
         except importing.ImportError_ as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"{path.name}: {job.encoding}, about {job.rows_total:,} rows")
+        self.stdout.write(
+            f"{path.name}: {job.encoding}, about {counted(job.rows_total, 'row', 'rows')}"
+        )
         for column, target in job.mapping.items():
             self.stdout.write(f"  {column} → {target or '(ignored)'}")
         job = importing.start_import(
