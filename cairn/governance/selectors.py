@@ -28,6 +28,7 @@ from cairn.engines.tally import (
     StvResult,
     TimePollResult,
 )
+from cairn.engines.words import counted
 
 from . import methods
 from .models import (
@@ -730,7 +731,8 @@ def votes_match_log(*, coalition: Coalition | int) -> list[str]:
         stored_count = anonymous_stored.get(proposal_id, 0)
         if logged_count != stored_count:
             problems.append(
-                f"proposal {proposal_id}: {stored_count} anonymous ballots stored, "
+                f"proposal {proposal_id}: "
+                f"{counted(stored_count, 'anonymous ballot', 'anonymous ballots')} stored, "
                 f"{logged_count} logged"
             )
     return problems

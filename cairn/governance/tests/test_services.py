@@ -510,3 +510,16 @@ def test_editing_a_vote_row_behind_the_applications_back_is_caught_by_replaying_
     ]
     with pytest.raises(CommandError):
         call_command("verify_log")
+
+
+def test_a_removed_anonymous_ballot_is_counted_in_the_singular(assembly, open_proposal):
+    # given an anonymous proposal with two ballots, both logged
+    secret = open_proposal(assembly, "majority", anonymous=True)
+    vote(secret, assembly.organizers[0], "agree")
+    vote(secret, assembly.organizers[1], "agree")
+    # when one ballot row is deleted behind the application's back
+    Vote.objects.filter(proposal=secret).order_by("pk")[:1].get().delete()
+    # then the replay names one stored ballot against two logged
+    assert selectors.votes_match_log(coalition=assembly.coalition) == [
+        f"proposal {secret.pk}: 1 anonymous ballot stored, 2 logged"
+    ]
