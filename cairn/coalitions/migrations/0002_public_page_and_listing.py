@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coalitions', '0001_initial'),
+        ("coalitions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='coalition',
-            name='publish_public_page',
-            field=models.BooleanField(default=False, help_text='Show a public page (mission, listed members, open petitions) and list the coalition on the front page.'),
+            model_name="coalition",
+            name="publish_public_page",
+            field=models.BooleanField(
+                default=False,
+                help_text="Show a public page (mission, listed members, open petitions) and list the coalition on the front page.",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='listed_publicly',
-            field=models.BooleanField(default=False, help_text="The organization chose to be named on the coalition's public page."),
+            model_name="membership",
+            name="listed_publicly",
+            field=models.BooleanField(
+                default=False,
+                help_text="The organization chose to be named on the coalition's public page.",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coalitions', '0003_default_region_and_measurement_approval'),
+        ("coalitions", "0003_default_region_and_measurement_approval"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='excess_reason',
+            model_name="delivery",
+            name="excess_reason",
             field=models.CharField(blank=True, max_length=300),
         ),
     ]
