@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin, ForeignKeyRawIdWidget
+from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.db import connection, models
 from django.forms import ModelChoiceField
@@ -386,6 +387,8 @@ def test_the_admin_shows_no_token_hash_and_only_revokes_tokens(
     assert token.revoked_at is not None
     assert not token.is_active
     assert ApiToken.objects.filter(pk=token.pk).exists()
+    # and the operator is told how many, in the singular for one
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Revoked 1 token."]
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cairn.core.admin import ServiceWritten
+from cairn.engines.words import counted
 
 from . import services
 from .models import ApiToken, IdempotencyKey
@@ -46,7 +47,9 @@ class ApiTokenAdmin(ServiceWritten):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             services.revoke_token(token=token)
-        self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+        self.message_user(
+            request, f"Revoked {counted(len(tokens), 'token', 'tokens')}.", messages.SUCCESS
+        )
 
 
 @admin.register(IdempotencyKey)

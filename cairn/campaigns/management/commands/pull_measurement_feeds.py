@@ -37,4 +37,6 @@ class Command(BaseCommand):
                 )
             return
         queued = services.queue_due_feeds()
-        self.stdout.write(f"{len(queued)} measurement feed(s) queued.")
+        self.stdout.write(
+            f"{counted(len(queued), 'measurement feed', 'measurement feeds')} queued."
+        )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from cairn.engines.words import counted
 from cairn.governance import services
 
 
@@ -17,4 +18,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         changed = services.advance_due_proposals()
-        self.stdout.write(f"{changed} proposal(s) advanced")
+        self.stdout.write(f"{counted(changed, 'proposal', 'proposals')} advanced")
