@@ -256,8 +256,8 @@ def test_the_demo_objectives_are_reported_by_the_members_whose_figures_they_are(
     from cairn.coalitions.demo import EMS_UNION, HEALTH_SYSTEM
 
     call_command("load_demo", supporters=20, verbosity=0)
-    reporters = {
-        o.direction: o.reported_by.organization.name
-        for o in Objective.objects.select_related("reported_by__organization")
-    }
+    reporters = {}
+    for o in Objective.objects.select_related("reported_by__organization"):
+        assert o.reported_by is not None, o
+        reporters[o.direction] = o.reported_by.organization.name
     assert reporters == {"up": HEALTH_SYSTEM, "down": EMS_UNION}

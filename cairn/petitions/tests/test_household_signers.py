@@ -35,7 +35,8 @@ def test_a_household_member_who_signs_is_a_new_person(petition):
     )
     services.confirm_signature(token=services.confirmation_token(result.signature))
     # then he is a new person, and Kari is untouched
-    ola = Person.objects.get(pk=Signature.objects.get(pk=result.signature.pk).person_id)
+    ola = Signature.objects.select_related("person").get(pk=result.signature.pk).person
+    assert ola is not None
     assert ola.pk != kari.pk
     assert (ola.given_name, ola.family_name) == ("Ola", "Nordmann")
     assert list(ola.emails.values_list("address", flat=True)) == ["ola@example.no"]
