@@ -986,7 +986,7 @@ def _open_in_database(petition: Petition, now: dt.datetime) -> bool:
 
 
 # (database vendor, rate-limited, with a task row) → (the signing SQL, the Signature fields)
-_SIGN_SQL: dict[tuple[str, bool, bool], tuple[str, list[Field[Any, Any]]]] = {}
+_SIGN_SQL: dict[tuple[str, bool, bool, tuple[bool, ...]], tuple[str, list[Field[Any, Any]]]] = {}
 
 # No `SET LOCAL synchronous_commit = off`: measured A/B with the rest of this path (benchmarks/
 # sign.py, PostgreSQL, 32 clients) it changed nothing beyond the noise, so signatures keep the
@@ -1050,8 +1050,16 @@ def _task_row(
     return fields, values
 
 
+def _signature_fields() -> list[Field[Any, Any]]:
+    return [f for f in Signature._meta.concrete_fields if not f.primary_key]
+
+
 def _sign_sql(
-    connection: BaseDatabaseWrapper, *, limited: bool, task_fields: list[Field[Any, Any]] | None
+    connection: BaseDatabaseWrapper,
+    *,
+    limited: bool,
+    task_fields: list[Field[Any, Any]] | None,
+    nulls: tuple[bool, ...] = (),
 ) -> tuple[str, list[Field[Any, Any]]]:
     """The one statement of a new signature (PostgreSQL and SQLite ≥ 3.35 speak it alike).
 
@@ -1064,11 +1072,11 @@ def _sign_sql(
     signature was inserted:
     WITH s AS (<that INSERT>), t AS (INSERT INTO <tasks> SELECT <values> FROM s) SELECT … FROM s.
     """
-    key = (connection.vendor, limited, task_fields is not None)
+    key = (connection.vendor, limited, task_fields is not None, nulls)
     if key not in _SIGN_SQL:
         qn = connection.ops.quote_name
         meta = Signature._meta
-        fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if not f.primary_key]
+        fields = _signature_fields()
         signatures = qn(meta.db_table)
 
         def column(model: type[Signature] | type[Petition], name: str) -> str:
@@ -1081,21 +1089,23 @@ def _sign_sql(
             f" AND ({column(Petition, 'deadline')} IS NULL"
             f" OR {column(Petition, 'deadline')} > %s))"
         ]
-        values = ["%s"] * len(fields)
+        # A value that is None is written as NULL, not as a parameter: fewer than psycopg's 50
+        # parameters keep the statement in its parse cache (it was parsed on every signature).
+        values = ["NULL" if null else "%s" for null in nulls] or ["%s"] * len(fields)
         source = ""
         if limited:
             created, ip = column(Signature, "created_at"), column(Signature, "ip")
-            over = "(recent.in_minute >= %s OR recent.in_hour >= %s)"
             for n, f in enumerate(fields):
                 if f.attname == "held":
-                    values[n] = over
+                    values[n] = "recent.over_limit"
                 elif f.attname == "flagged_at":
-                    values[n] = f"CASE WHEN {over} THEN %s END"
+                    values[n] = "CASE WHEN recent.over_limit THEN %s END"
             source = (
-                " FROM (SELECT COUNT(*) AS in_hour,"  # noqa: S608
+                " FROM (SELECT in_hour, (in_minute >= %s OR in_hour >= %s) AS over_limit"  # noqa: S608
+                " FROM (SELECT COUNT(*) AS in_hour,"
                 f" COUNT(CASE WHEN {created} >= %s THEN 1 END) AS in_minute FROM {signatures}"
                 f" WHERE {ip} = %s AND {created} >= %s AND {column(Signature, 'coalition')} = %s)"
-                " AS recent"
+                " AS counted) AS recent"
             )
             conditions.append("recent.in_hour < %s")
         returning = f"{column(Signature, 'id')}, {column(Signature, 'held')}"
@@ -1135,18 +1145,23 @@ def _insert_signature(
     """
     connection = connections[router.db_for_write(Signature)]
     task_fields, task_values = _task_row(*task, connection) if task else (None, [])
-    sql, fields = _sign_sql(connection, limited=limits is not None, task_fields=task_fields)
+    limited = limits is not None
+    expressions = {"held", "flagged_at"} if limited else set()
+    nulls = tuple(
+        f.attname not in expressions and getattr(row, f.attname) is None
+        for f in _signature_fields()
+    )
+    sql, _ = _sign_sql(connection, limited=limited, task_fields=task_fields, nulls=nulls)
     adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
-    for f in fields:
-        if limits is not None and f.attname == "held":
-            params += [limits.burst, limits.sustained]
-        elif limits is not None and f.attname == "flagged_at":
-            params += [limits.burst, limits.sustained, adapt(now)]
-        else:
+    for f in _signature_fields():
+        if limited and f.attname == "flagged_at":
+            params.append(adapt(now))
+        elif f.attname not in expressions and getattr(row, f.attname) is not None:
             params.append(f.get_db_prep_save(getattr(row, f.attname), connection))
     if limits is not None:
         minute, hour = now - dt.timedelta(minutes=1), now - dt.timedelta(hours=1)
+        params += [limits.burst, limits.sustained]
         params += [adapt(minute), row.ip, adapt(hour), row.coalition_id]
     params += [row.petition_id, Status.OPEN.value, adapt(now)]
     if limits is not None:
