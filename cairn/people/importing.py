@@ -85,6 +85,7 @@ from cairn.accounts.models import User
 from cairn.coalitions.models import Coalition, Membership
 from cairn.engines.emails import canonical_email, normalize_email
 from cairn.engines.phones import PhoneError, to_e164
+from cairn.engines.words import counted
 
 from . import services
 from .exporting import FORMULA_TRIGGERS
@@ -489,8 +490,8 @@ class RowValidator:
                 RowError(
                     line,
                     "",
-                    f"the row has {len(cells)} cells but the header has {len(self.header)} "
-                    "columns (a missing quote?)",
+                    f"the row has {counted(len(cells), 'cell', 'cells')} but the header has "
+                    f"{counted(len(self.header), 'column', 'columns')} (a missing quote?)",
                 )
             ]
         row = RowData(line=line)

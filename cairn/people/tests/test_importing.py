@@ -162,6 +162,21 @@ def test_a_file_with_a_bad_row_imports_nothing_and_names_line_and_column(
     assert job.file  # kept for "skip bad rows and import the rest"
 
 
+def test_a_header_of_one_column_is_counted_in_the_singular(coalition):
+    # given a file of one column whose second row has two cells
+    data = csv_bytes("ana@example.org", "bo@example.org,extra", header="Email Address\n")
+    # when it is imported
+    job = run(coalition, data)
+    # then the error counts the header's one column in the singular
+    assert job.errors == [
+        {
+            "line": 3,
+            "column": "",
+            "reason": "the row has 2 cells but the header has 1 column (a missing quote?)",
+        }
+    ]
+
+
 def test_a_wrongly_declared_encoding_is_reported_per_line(coalition):
     # given a Windows-1252 file declared as UTF-8
     data = csv_bytes(
