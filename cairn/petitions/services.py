@@ -905,16 +905,24 @@ def _record_signature(
     task_row_here = _task_rows_in_database(confirmation, connection)
     for _ in range(3):
         args = (row.ref_code, site)
+        task = (confirmation, args) if with_task else None
+        # both statements are made before the transaction, which then only runs them
+        statement = _signature_statement(
+            row, limits=limits if limited else None, now=now, task=task
+        )
+        task_statement = (
+            _task_row_statement(confirmation, args, connection)
+            if task_row_here and not with_task
+            else None
+        )
         with transaction.atomic() if not with_task else nullcontext():
             inserted = _insert_signature(
-                row,
-                limits=limits if limited else None,
-                now=now,
-                task=(confirmation, args) if with_task else None,
+                row, limits=limits if limited else None, now=now, task=task, statement=statement
             )
             if inserted and not with_task:
-                if task_row_here:  # the same row the backend's enqueue writes, without the ORM
-                    _insert_task_row(confirmation, args, connection)
+                if task_statement is not None:  # the row the backend's enqueue writes, no ORM
+                    with connection.cursor() as cursor:
+                        cursor.execute(*task_statement)
                 else:
                     _enqueue_for_row(confirmation, *args)
         if inserted:
@@ -1008,11 +1016,11 @@ def _task_rows_in_statement(task: Task[..., Any], connection: BaseDatabaseWrappe
     return connection.vendor == "postgresql" and _task_rows_in_database(task, connection)
 
 
-def _insert_task_row(
+def _task_row_statement(
     task: Task[..., Any], args: Sequence[Any], connection: BaseDatabaseWrapper
-) -> None:
-    """Write the row `task.enqueue(*args)` would (built by `_task_row`) with one plain INSERT,
-    in the caller's transaction: on SQLite, a third of a signature's server time went to the
+) -> tuple[str, list[Any]]:
+    """One plain INSERT of the row `task.enqueue(*args)` would write (built by `_task_row`), for
+    the caller's transaction: on SQLite, a third of a signature's server time went to the
     backend's enqueue through the ORM (measured with cProfile)."""
     fields, values = _task_row(task, args, connection)
     qn = connection.ops.quote_name
@@ -1021,8 +1029,7 @@ def _insert_task_row(
         f" ({', '.join(qn(str(f.column)) for f in fields)})"
         f" VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    return sql, values
 
 
 def _task_row(
@@ -1125,24 +1132,16 @@ def _sign_sql(
     return _SIGN_SQL[key]
 
 
-def _insert_signature(
+def _signature_statement(
     row: Signature,
     *,
     limits: Limits | None,
     now: dt.datetime,
     task: tuple[Task[..., Any], Sequence[Any]] | None = None,
-) -> bool:
-    """Insert a new signature in one statement; False when the petition is no longer open, the
-    IP is over the hard ceiling of `limits` (None: no limits), or a unique constraint kept an
-    existing row. Over the burst or sustained limit the row is inserted held for review
-    (`row.held` says so afterwards).
-
-    The rate limits are counted in the same statement, so they are as exact as before (a few
-    concurrent requests may still pass a limit together); duplicates are stopped by the unique
-    constraint on (petition, canonical email), never by a count. With `task` (only where
-    `_task_rows_in_statement` allows it) the statement also queues that task, with those
-    arguments, when it inserts the signature.
-    """
+) -> tuple[str, list[Any]]:
+    """The statement of `_insert_signature` and its parameters, prepared before the transaction
+    (on SQLite its BEGIN IMMEDIATE takes the write lock: Python work in between held every other
+    signer back)."""
     connection = connections[router.db_for_write(Signature)]
     task_fields, task_values = _task_row(*task, connection) if task else (None, [])
     limited = limits is not None
@@ -1167,6 +1166,31 @@ def _insert_signature(
     if limits is not None:
         params.append(limits.hard)
     params += task_values
+    return sql, params
+
+
+def _insert_signature(
+    row: Signature,
+    *,
+    limits: Limits | None,
+    now: dt.datetime,
+    task: tuple[Task[..., Any], Sequence[Any]] | None = None,
+    statement: tuple[str, list[Any]] | None = None,
+) -> bool:
+    """Insert a new signature in one statement; False when the petition is no longer open, the
+    IP is over the hard ceiling of `limits` (None: no limits), or a unique constraint kept an
+    existing row. Over the burst or sustained limit the row is inserted held for review
+    (`row.held` says so afterwards).
+
+    The rate limits are counted in the same statement, so they are as exact as before (a few
+    concurrent requests may still pass a limit together); duplicates are stopped by the unique
+    constraint on (petition, canonical email), never by a count. With `task` (only where
+    `_task_rows_in_statement` allows it) the statement also queues that task, with those
+    arguments, when it inserts the signature. `statement`: made by `_signature_statement` with
+    the same arguments beforehand.
+    """
+    connection = connections[router.db_for_write(Signature)]
+    sql, params = statement or _signature_statement(row, limits=limits, now=now, task=task)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         inserted = cursor.fetchone()
