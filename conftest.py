@@ -9,6 +9,8 @@ from typing import Any, cast
 
 import factory
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.utils import timezone
 
 from cairn.accounts.models import User
@@ -144,3 +146,13 @@ def coalition(coalition_factory: type[CoalitionFactory]) -> Coalition:
 @pytest.fixture
 def steward(coalition: Coalition, staff_factory: Callable[..., StaffMember]) -> StaffMember:
     return staff_factory(coalition, Role.STEWARD)
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> None:
+    """Each test starts with empty caches. Petitions cache what a public address shows (the open
+    petition a slug signs, its page, its count) for seconds: without this, a test that made a
+    petition a moment ago answered for the next test's petition of the same slug (the browser's
+    signer error path at 390 px after the desktop run: 'This petition is not taking signatures')."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
