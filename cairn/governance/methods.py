@@ -30,6 +30,7 @@ from cairn.engines.tally import (
     Requirement,
     ShareRequirement,
 )
+from cairn.engines.words import counted
 
 from .models import Method, ResultsVisibility
 
@@ -271,7 +272,10 @@ def check_config(method: str, config: Mapping[str, Any], keys: Sequence[str]) ->
     elif method == Method.RANKED_CHOICE:
         seats, min_ranks = int(config.get("seats", 1)), int(config.get("min_ranks", 2))
         if seats < 1 or (keys and seats >= len(keys)):
-            raise ValueError(f"{seats} seats for {len(keys)} options: elect fewer than offered")
+            raise ValueError(
+                f"{counted(seats, 'seat', 'seats')} for "
+                f"{counted(len(keys), 'option', 'options')}: elect fewer than offered"
+            )
         if min_ranks < 1:
             raise ValueError("a ballot ranks at least one option")
         if str(config.get("tie_break", TIE_BREAK_STOP)) not in TIE_BREAKS:
