@@ -72,8 +72,8 @@ def _signatures(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet
 
     start, end = _bounds(first, last)
     return Signature.objects.for_coalition(coalition).filter(
-        confirmed_at__gte=start, confirmed_at__lt=end, invalidated_at__isnull=True
-    )
+        confirmed_at__gte=start, confirmed_at__lt=end, invalidated_at__isnull=True, held=False
+    )  # what the petition counts: held signatures count for nothing until cleared
 
 
 def signatures_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> Daily:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cairn.campaigns.sources import signatures_per_day
 from cairn.coalitions.models import Role
 from cairn.petitions import selectors, services
 from cairn.petitions.models import Clearance, IntegrityAlert, Petition, Signature
@@ -191,3 +193,16 @@ def test_an_ip_trends_by_its_signatures_on_this_petition_only(
     alert = IntegrityAlert.objects.get(petition=petition)
     assert (alert.kind, alert.value, alert.count) == ("ip", OFFICE, 3)
     assert not IntegrityAlert.objects.filter(petition=other).exists()
+
+
+def test_the_campaign_dashboard_counts_held_signatures_only_once_cleared(petition, office):
+    # given the first and two held signatures confirmed
+    for row in office[:3]:
+        confirm(row)
+    today = timezone.now().date()
+    # then the engagement counted for the dashboard is what the petition counts
+    assert sum(signatures_per_day(petition.coalition, today, today).values()) == 1
+    # when a third held one confirms and the network clears itself
+    confirm(office[3])
+    # then the three cleared and confirmed signatures join the engagement
+    assert sum(signatures_per_day(petition.coalition, today, today).values()) == 4
