@@ -34,7 +34,6 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -42,7 +41,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import ROOT, create_pg_database, drop_pg_database, setup_django
+
 FULL = {"signatures": 1_000_000, "people": 200_000, "donations": 100_000}
 YEARS = 5
 OBJECTIVES = 3
@@ -71,66 +71,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000,000 signatures.")
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per size.")
     return parser.parse_args()
-
-
-# --- set-up --------------------------------------------------------------------------------------
-
-
-def setup_django(work: Path, database_url: str) -> None:
-    (work / "cairn_dashboard_bench_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cairn_dashboard_bench_settings",
-        "CAIRN_SECRET_KEY": "benchmark-only-" + "x" * 50,
-        "CAIRN_DATA_DIR": str(work),
-        "CAIRN_ALLOWED_HOSTS": "testserver",
-        "CAIRN_SSL_REDIRECT": "0",
-        "CAIRN_LOG_LEVEL": "WARNING",
-    }
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path[:0] = [str(work), str(ROOT)]
-    import django
-
-    django.setup()
-
-
-def _pg_params(url: str) -> tuple[dict[str, Any], str]:
-    import dj_database_url
-
-    config = dj_database_url.parse(url)
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    return params, str(config["NAME"])
-
-
-def create_pg_database(url: str) -> str:
-    """A new database on the server of `url`; returns the URL that points at it."""
-    import psycopg
-
-    params, _ = _pg_params(url)
-    throwaway = f"cairn_dashboard_bench_{os.getpid()}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{throwaway}"')
-        conn.execute(f'CREATE DATABASE "{throwaway}"')
-    base, _, _ = url.rpartition("/")
-    query = url.partition("?")[2]
-    return f"{base}/{throwaway}" + (f"?{query}" if query else "")
-
-
-def drop_pg_database(url: str) -> None:
-    import psycopg
-
-    params, name = _pg_params(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- bulk loading --------------------------------------------------------------------------------
@@ -505,9 +445,15 @@ def main() -> None:
     args = parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="dashboard-bench-", dir=ROOT / "var"))
-    database_url = create_pg_database(args.database_url) if args.database_url else ""
+    database_url = (
+        create_pg_database(args.database_url, prefix="cairn_dashboard_bench")
+        if args.database_url
+        else ""
+    )
     try:
-        setup_django(work, database_url)
+        setup_django(
+            work, database_url, module="cairn_dashboard_bench_settings", settings=BENCH_SETTINGS
+        )
         run(args)
     finally:
         from django.db import connections

@@ -30,13 +30,13 @@ import os
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import ROOT, create_pg_database, drop_pg_database, setup_django
+
 WARM_UP = 3
 BENCH_SETTINGS = """
 from cairn.settings.production import *  # noqa: F403
@@ -59,65 +59,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=20, help="Timed requests per page.")
     return parser.parse_args()
-
-
-# --- set-up (as benchmarks/dashboard.py) ---------------------------------------------------------
-
-
-def setup_django(work: Path, database_url: str) -> None:
-    (work / "cairn_people_list_bench_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cairn_people_list_bench_settings",
-        "CAIRN_SECRET_KEY": "benchmark-only-" + "x" * 50,
-        "CAIRN_DATA_DIR": str(work),
-        "CAIRN_ALLOWED_HOSTS": "testserver",
-        "CAIRN_SSL_REDIRECT": "0",
-        "CAIRN_LOG_LEVEL": "WARNING",
-    }
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path[:0] = [str(work), str(ROOT)]
-    import django
-
-    django.setup()
-
-
-def _pg_params(url: str) -> tuple[dict[str, Any], str]:
-    import dj_database_url
-
-    config = dj_database_url.parse(url)
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    return params, str(config["NAME"])
-
-
-def create_pg_database(url: str) -> str:
-    import psycopg
-
-    params, _ = _pg_params(url)
-    throwaway = f"cairn_crm_people_list_{os.getpid()}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{throwaway}"')
-        conn.execute(f'CREATE DATABASE "{throwaway}"')
-    base, _, _ = url.rpartition("/")
-    query = url.partition("?")[2]
-    return f"{base}/{throwaway}" + (f"?{query}" if query else "")
-
-
-def drop_pg_database(url: str) -> None:
-    import psycopg
-
-    params, name = _pg_params(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- bulk loading --------------------------------------------------------------------------------
@@ -291,9 +232,15 @@ def main() -> None:
     args = parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="people-list-bench-", dir=ROOT / "var"))
-    database_url = create_pg_database(args.database_url) if args.database_url else ""
+    database_url = (
+        create_pg_database(args.database_url, prefix="cairn_crm_people_list")
+        if args.database_url
+        else ""
+    )
     try:
-        setup_django(work, database_url)
+        setup_django(
+            work, database_url, module="cairn_people_list_bench_settings", settings=BENCH_SETTINGS
+        )
         run(args)
     finally:
         from django.db import connections
