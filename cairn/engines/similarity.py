@@ -1,0 +1,288 @@
+"""Text similarity shared by the message check, mission alignment and the partnership audit.
+
+    similarity(a, b) -> float in [0, 1]
+    similarities(query, docs) -> list[float] in [0, 1], one per doc
+    backend_name() -> "wordllama-…" or "lexical": which backend answered
+
+A sentence-embedding model whose weights ship inside a pip package is used when it is installed
+(see ../shared/NLP.md for the measurements that chose it; nothing is downloaded at run time); when
+it is not, a lexical backend (stemmed words and word-piece n-grams, cosine) keeps every caller
+working with lower quality. `CAIRN_TEXT_EMBEDDER=lexical` forces the fallback (tests, comparisons).
+
+Pure Python (numpy only when a model is present): no Django.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+__all__ = [
+    "Embedder",
+    "LexicalEmbedder",
+    "backend_name",
+    "cosine",
+    "get_embedder",
+    "lexical_vector",
+    "similarities",
+    "similarity",
+    "stem",
+    "tokens",
+]
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just let me more most my myself no nor not of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves us one every many
+    much may might must shall s t ll re ve d m o y get gets got make makes made""".split()  # noqa: SIM905 - a word list reads better as text
+)
+
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "fulness",
+    "ousness",
+    "iveness",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ness",
+    "ities",
+    "ity",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "er",
+    "edly",
+    "ed",
+    "ly",
+    "es",
+    "s",
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stemmer: 'hospitals'/'hospital', 'waiting'/'waits' meet."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3:
+        return w
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            base = w[: -len(suffix)]
+            if suffix in {"ies", "ied", "ities"}:
+                base += "y"
+            elif suffix in {"ing", "ed", "ings", "edly"} and len(base) > 2 and base[-1] == base[-2]:
+                base = base[:-1]  # "stopped" -> "stop"
+            elif suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh")):
+                base = w[:-1]  # "rates" -> "rate", not "rat"
+            return base.rstrip("e") if len(base) > 4 else base
+    return w.rstrip("e") if len(w) > 4 else w
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word stems of `text` without stopwords."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def lexical_vector(text: str) -> dict[str, float]:
+    """A sparse unit vector: stems (weight 1, sub-linear counts) and their 4-grams (weight 0.3).
+
+    The n-grams let 'psychiatric' meet 'psychiatry' and 'responders' meet 'response'."""
+    vec: dict[str, float] = {}
+    for word, count in Counter(tokens(text)).items():
+        tf = 1.0 + math.log(count)
+        vec["w:" + word] = vec.get("w:" + word, 0.0) + tf
+        padded = f"<{word}>"
+        if len(word) > 4:
+            for i in range(len(padded) - 3):
+                key = "g:" + padded[i : i + 4]
+                vec[key] = vec.get(key, 0.0) + 0.3 * tf
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _sparse_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+class Embedder(Protocol):
+    """A backend: `vectors` returns one unit vector per text (any sequence type)."""
+
+    name: str
+
+    def vectors(self, texts: Sequence[str]) -> list[Any]: ...
+
+    def cosine(self, a: Any, b: Any) -> float: ...
+
+
+class LexicalEmbedder:
+    """The fallback: no model, sparse lexical vectors; quality lower than an embedding model."""
+
+    name = "lexical"
+
+    def vectors(self, texts: Sequence[str]) -> list[Any]:
+        return [lexical_vector(t) for t in texts]
+
+    def cosine(self, a: Any, b: Any) -> float:
+        return _sparse_cosine(a, b)
+
+
+class WordLlamaEmbedder:
+    """Static token embeddings (wordllama, MIT, weights inside the wheel; loaded offline)."""
+
+    def __init__(self) -> None:
+        import numpy as np
+        import wordllama  # type: ignore[import-not-found,unused-ignore]
+        from wordllama import WordLlama  # type: ignore[import-not-found,unused-ignore]
+
+        self._np = np
+        package_dir = os.path.dirname(wordllama.__file__)
+        # The wheel ships the tokenizer config under `tokenizers/` while load() looks in
+        # `<cache_dir>/tokenizer/`; cache_dir at the package finds both, offline.
+        self._model = WordLlama.load(
+            config="l2_supercat", dim=256, cache_dir=package_dir, disable_download=True
+        )
+        self.name = f"wordllama-{getattr(wordllama, '__version__', '')}-l2_supercat-256".replace(
+            "--", "-"
+        )
+
+    def vectors(self, texts: Sequence[str]) -> list[Any]:
+        if not texts:
+            return []
+        emb = self._np.asarray(self._model.embed(list(texts), norm=True), dtype="float32")
+        return list(emb)
+
+    def cosine(self, a: Any, b: Any) -> float:
+        return float(self._np.dot(a, b))
+
+
+_LOCK = threading.Lock()
+_EMBEDDER: Embedder | None = None
+
+
+def _load_model() -> Embedder | None:
+    choice = os.environ.get("CAIRN_TEXT_EMBEDDER", "auto").lower()
+    if choice == "lexical":
+        return None
+    try:
+        return WordLlamaEmbedder()
+    except Exception:  # any failure to load means: fall back, the check still works
+        return None
+
+
+def get_embedder() -> Embedder:
+    """The loaded backend (loaded once per process); the lexical one when no model is installed."""
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        with _LOCK:
+            if _EMBEDDER is None:
+                _EMBEDDER = _load_model() or LexicalEmbedder()
+    return _EMBEDDER
+
+
+def set_embedder(embedder: Embedder | None) -> None:
+    """Replace the process's backend (tests; None loads again on next use)."""
+    global _EMBEDDER
+    with _LOCK:
+        _EMBEDDER = embedder
+    _CACHE.clear()
+
+
+def backend_name() -> str:
+    return get_embedder().name
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+class _VectorCache:
+    """An in-process LRU of text vectors keyed by (backend, text hash)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple[str, bytes], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def vectors(self, embedder: Embedder, texts: Sequence[str]) -> list[Any]:
+        keys = [
+            (embedder.name, hashlib.blake2b(t.encode(), digest_size=16).digest()) for t in texts
+        ]
+        out: list[Any] = [None] * len(texts)
+        missing: list[int] = []
+        with self._lock:
+            for i, key in enumerate(keys):
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    out[i] = self._data[key]
+                    self.hits += 1
+                else:
+                    missing.append(i)
+                    self.misses += 1
+        if missing:
+            fresh = embedder.vectors([texts[i] for i in missing])
+            with self._lock:
+                for i, vec in zip(missing, fresh, strict=True):
+                    out[i] = vec
+                    self._data[keys[i]] = vec
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        return out
+
+
+_CACHE = _VectorCache()
+
+
+def vectors(texts: Sequence[str], embedder: Embedder | None = None) -> list[Any]:
+    """Vectors of `texts` from the backend, cached in-process by text hash."""
+    return _CACHE.vectors(embedder or get_embedder(), texts)
+
+
+def cosine(a: Any, b: Any, embedder: Embedder | None = None) -> float:
+    return (embedder or get_embedder()).cosine(a, b)
+
+
+def similarities(query: str, docs: Sequence[str]) -> list[float]:
+    """Similarity in [0, 1] of `query` to each of `docs` (0 for an empty text)."""
+    if not docs:
+        return []
+    embedder = get_embedder()
+    vecs = vectors([query, *docs], embedder)
+    q = vecs[0]
+    out: list[float] = []
+    for text, v in zip(docs, vecs[1:], strict=True):
+        if not text.strip() or not query.strip():
+            out.append(0.0)
+        else:
+            out.append(min(1.0, max(0.0, embedder.cosine(q, v))))
+    return out
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two texts: 1 for the same meaning, 0 for nothing in common."""
+    return similarities(a, [b])[0]
