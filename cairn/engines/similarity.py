@@ -168,7 +168,11 @@ class WordLlamaEmbedder:
     def vectors(self, texts: Sequence[str]) -> list[Any]:
         if not texts:
             return []
-        emb = self._np.asarray(self._model.embed(list(texts), norm=True), dtype="float32")
+        np = self._np
+        emb = np.asarray(self._model.embed(list(texts), norm=False), dtype="float32")
+        norms = np.linalg.norm(emb, axis=1, keepdims=True)
+        # a text with no known token (empty, punctuation) embeds to zero: similar to nothing
+        emb = np.divide(emb, norms, out=np.zeros_like(emb), where=norms > 0)
         return list(emb)
 
     def cosine(self, a: Any, b: Any) -> float:
