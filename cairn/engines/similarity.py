@@ -151,8 +151,8 @@ class WordLlamaEmbedder:
 
     def __init__(self) -> None:
         import numpy as np
-        import wordllama  # type: ignore[import-not-found,unused-ignore]
-        from wordllama import WordLlama  # type: ignore[import-not-found,unused-ignore]
+        import wordllama  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        from wordllama import WordLlama  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         self._np = np
         package_dir = os.path.dirname(wordllama.__file__)
