@@ -213,6 +213,46 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     )
     campaigns.refresh_engagement(coalition=coalition)
 
+    # narrative: a framework with an adopted version, an item through review, approval, publishing
+    from cairn.narrative.models import (
+        Approval,
+        ContentEvent,
+        ContentItem,
+        FlagDismissal,
+        Framework,
+        FrameworkVersion,
+        ReachReport,
+        ReviewComment,
+        Reviewer,
+        TrackedLink,
+    )
+
+    framework = Framework.objects.create(coalition=coalition, name="One voice")
+    version = FrameworkVersion.objects.create(
+        coalition=coalition, framework=framework, number=1, content={"core_message": "Beds now"}
+    )
+    item = ContentItem.objects.create(
+        coalition=coalition,
+        campaign=campaign,
+        framework=framework,
+        membership=member,
+        kind="social_post",
+        channel="x",
+        title="Beds post",
+        body="Fund the beds.",
+    )
+    ContentEvent.objects.create(coalition=coalition, item=item, to_state="draft")
+    ReviewComment.objects.create(coalition=coalition, item=item, body="Add the figure.")
+    Approval.objects.create(coalition=coalition, item=item, version=version, body_hash="0" * 64)
+    FlagDismissal.objects.create(
+        coalition=coalition, item=item, kind="avoided_term", span_hash="0" * 32, reason="Quote"
+    )
+    TrackedLink.objects.create(coalition=coalition, item=item, membership=member, petition=petition)
+    ReachReport.objects.create(coalition=coalition, item=item, on=today, impressions=120)
+    reviewer_staff = StaffMember.objects.filter(coalition=coalition).first()
+    if reviewer_staff is not None:
+        Reviewer.objects.create(coalition=coalition, staff=reviewer_staff)
+
     token = api_services.create_token(coalition=coalition, name="Parsons sync", created_by=None)
     api_services.claim_idempotency_key(
         token=token.token, key="retry-1", request_hash="0" * 64, lease=dt.timedelta(minutes=2)
