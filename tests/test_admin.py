@@ -253,6 +253,32 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     if reviewer_staff is not None:
         Reviewer.objects.create(coalition=coalition, staff=reviewer_staff)
 
+    # powermap: a stakeholder with a tag and a position change, a relationship, a merge log
+    from cairn.powermap.models import (
+        PositionChange,
+        Relationship,
+        Stakeholder,
+        StakeholderMerge,
+        StakeholderTag,
+    )
+
+    chair = Stakeholder.objects.create(
+        coalition=coalition, name="Ana's committee chair", kind="person", sector="government"
+    )
+    insurer = Stakeholder.objects.create(
+        coalition=coalition, name="Mutual Health", kind="organization", sector="insurance"
+    )
+    chair.tags.add(StakeholderTag.objects.create(coalition=coalition, name="Health committee"))
+    PositionChange.objects.create(
+        coalition=coalition, stakeholder=chair, position="neutral", on=today, evidence="Hearing"
+    )
+    Relationship.objects.create(
+        coalition=coalition, source=insurer, target=chair, kind="funds", evidence="Filing"
+    )
+    StakeholderMerge.objects.create(
+        coalition=coalition, kept=chair, kept_name=chair.name, merged_name="Chair", merged_id=0
+    )
+
     token = api_services.create_token(coalition=coalition, name="Parsons sync", created_by=None)
     api_services.claim_idempotency_key(
         token=token.token, key="retry-1", request_hash="0" * 64, lease=dt.timedelta(minutes=2)

@@ -1,0 +1,58 @@
+"""The power map in the Django admin, for site operators: to look, and to correct wording.
+
+Rows are written by `cairn.powermap.services` (a position change updates the stakeholder, a
+relationship is stored once per kind, a merge moves everything and logs itself), so nothing is
+added or deleted here; position history and merge logs are read-only entirely.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from cairn.core.admin import ServiceWritten
+
+from .models import PositionChange, Relationship, Stakeholder, StakeholderMerge, StakeholderTag
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(ServiceWritten):
+    correctable = ("description", "website")
+    list_display = ["name", "kind", "sector", "position", "influence", "coalition"]
+    list_filter = ["kind", "sector", "position"]
+    list_select_related = ["coalition"]
+    search_fields = ["name"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+
+
+@admin.register(StakeholderTag)
+class StakeholderTagAdmin(ServiceWritten):
+    list_display = ["name", "coalition"]
+    list_select_related = ["coalition"]
+    search_fields = ["name"]
+
+
+@admin.register(PositionChange)
+class PositionChangeAdmin(ServiceWritten):
+    list_display = ["stakeholder", "position", "on", "recorded_by", "recorded_at"]
+    list_filter = ["position"]
+    list_select_related = ["stakeholder", "recorded_by"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(ServiceWritten):
+    correctable = ("evidence", "source_url")
+    list_display = ["source", "kind", "target", "weight", "observed_on", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["source", "target", "recorded_by"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+
+
+@admin.register(StakeholderMerge)
+class StakeholderMergeAdmin(ServiceWritten):
+    list_display = ["merged_name", "kept_name", "relationships_moved", "merged_by", "merged_at"]
+    list_select_related = ["merged_by"]
+    search_fields = ["merged_name", "kept_name"]
