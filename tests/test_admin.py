@@ -213,6 +213,32 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     )
     campaigns.refresh_engagement(coalition=coalition)
 
+    # powermap: a stakeholder with a tag and a position change, a relationship, a merge log
+    from cairn.powermap.models import (
+        PositionChange,
+        Relationship,
+        Stakeholder,
+        StakeholderMerge,
+        StakeholderTag,
+    )
+
+    chair = Stakeholder.objects.create(
+        coalition=coalition, name="Ana's committee chair", kind="person", sector="government"
+    )
+    insurer = Stakeholder.objects.create(
+        coalition=coalition, name="Mutual Health", kind="organization", sector="insurance"
+    )
+    chair.tags.add(StakeholderTag.objects.create(coalition=coalition, name="Health committee"))
+    PositionChange.objects.create(
+        coalition=coalition, stakeholder=chair, position="neutral", on=today, evidence="Hearing"
+    )
+    Relationship.objects.create(
+        coalition=coalition, source=insurer, target=chair, kind="funds", evidence="Filing"
+    )
+    StakeholderMerge.objects.create(
+        coalition=coalition, kept=chair, kept_name=chair.name, merged_name="Chair", merged_id=0
+    )
+
     # narrative: a framework with an adopted version, an item through review, approval, publishing
     from cairn.narrative.models import (
         Approval,
@@ -252,32 +278,6 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     reviewer_staff = StaffMember.objects.filter(coalition=coalition).first()
     if reviewer_staff is not None:
         Reviewer.objects.create(coalition=coalition, staff=reviewer_staff)
-
-    # powermap: a stakeholder with a tag and a position change, a relationship, a merge log
-    from cairn.powermap.models import (
-        PositionChange,
-        Relationship,
-        Stakeholder,
-        StakeholderMerge,
-        StakeholderTag,
-    )
-
-    chair = Stakeholder.objects.create(
-        coalition=coalition, name="Ana's committee chair", kind="person", sector="government"
-    )
-    insurer = Stakeholder.objects.create(
-        coalition=coalition, name="Mutual Health", kind="organization", sector="insurance"
-    )
-    chair.tags.add(StakeholderTag.objects.create(coalition=coalition, name="Health committee"))
-    PositionChange.objects.create(
-        coalition=coalition, stakeholder=chair, position="neutral", on=today, evidence="Hearing"
-    )
-    Relationship.objects.create(
-        coalition=coalition, source=insurer, target=chair, kind="funds", evidence="Filing"
-    )
-    StakeholderMerge.objects.create(
-        coalition=coalition, kept=chair, kept_name=chair.name, merged_name="Chair", merged_id=0
-    )
 
     token = api_services.create_token(coalition=coalition, name="Parsons sync", created_by=None)
     api_services.claim_idempotency_key(

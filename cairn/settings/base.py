@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cairn.campaigns",
     "cairn.governance",
     "cairn.petitions",
+    "cairn.narrative",
     "cairn.powermap",
     "cairn.api",
     "django.contrib.admin",
