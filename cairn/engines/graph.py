@@ -18,7 +18,7 @@ Public functions (each returns a dict keyed by node id, every node present):
   its error stated.
 - `shortest_paths_to(graph, targets) -> dict[int, dict[int, Hop]]`: for each node, for each
   target it can reach along the edges, the path length and the next node on one shortest path;
-  `path(hops, source, target) -> list[int]` walks them.
+  `path(hops, source, target) -> list[int]` walks them; `reach_from(hops, targets)`.
 - `reach(graph, targets) -> dict[int, float]`: in [0, 1], the mean over targets of
   1 / (1 + d(node, target)) (0 when unreachable); adding a tie never lowers it.
 - `constraint_and_effective_size(graph) -> dict[int, StructuralHoles]`: Burt's constraint
@@ -29,10 +29,21 @@ Public functions (each returns a dict keyed by node id, every node present):
 
 from __future__ import annotations
 
+import math
+import random
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-EXACT_BETWEENNESS_MAX_NODES = 5_000  # set from benchmarks/graph_libraries.py
+import igraph as ig  # type: ignore[import-untyped]
+import numpy as np
+
+# Exact betweenness costs O(n·m); at 3,000 nodes and 15,000 edges it takes ~1 s, at 50,000 and
+# 250,000 ~13 minutes (benchmarks/graph_libraries.py). Beyond it: pivots, ~15 ms each there.
+EXACT_BETWEENNESS_MAX_NODES = 3_000
+BETWEENNESS_PIVOTS = 128
+BATCHES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +70,228 @@ class Hop:
 class StructuralHoles:
     constraint: float | None  # None for an isolated node
     effective_size: float | None
+
+
+def _index(graph: GraphData) -> tuple[list[int], dict[int, int]]:
+    nodes = list(dict.fromkeys(graph.nodes))
+    return nodes, {node: i for i, node in enumerate(nodes)}
+
+
+def _arcs(graph: GraphData, index: dict[int, int]) -> tuple[list[tuple[int, int]], list[float]]:
+    """Edges as arcs of a directed graph: a directed edge once, an undirected one both ways.
+    Self-loops and edges to unknown nodes are dropped."""
+    pairs: list[tuple[int, int]] = []
+    weights: list[float] = []
+    for source, target, weight, directed in graph.edges:
+        a, b = index.get(source), index.get(target)
+        if a is None or b is None or a == b or not weight > 0:
+            continue
+        pairs.append((a, b))
+        weights.append(float(weight))
+        if not directed:
+            pairs.append((b, a))
+            weights.append(float(weight))
+    return pairs, weights
+
+
+def _directed(graph: GraphData, index: dict[int, int], combine: str) -> ig.Graph:
+    """The arcs, parallel ones combined ("sum" of weights, or "max": the strongest tie)."""
+    pairs, weights = _arcs(graph, index)
+    g = ig.Graph(n=len(index), edges=pairs, directed=True, edge_attrs={"weight": weights})
+    g.simplify(multiple=True, loops=True, combine_edges={"weight": combine})
+    return g
+
+
+def _lengths(graph: GraphData, index: dict[int, int]) -> ig.Graph:
+    g = _directed(graph, index, "max")
+    g.es["length"] = [1.0 / w for w in g.es["weight"]]
+    return g
+
+
+def _undirected(graph: GraphData, index: dict[int, int]) -> ig.Graph:
+    """Every tie taken both ways, once per pair of nodes, weights of all ties between them added."""
+    pairs: list[tuple[int, int]] = []
+    weights: list[float] = []
+    for source, target, weight, _directed_edge in graph.edges:
+        a, b = index.get(source), index.get(target)
+        if a is None or b is None or a == b or not weight > 0:
+            continue
+        pairs.append((a, b))
+        weights.append(float(weight))
+    g = ig.Graph(n=len(index), edges=pairs, directed=False, edge_attrs={"weight": weights})
+    g.simplify(multiple=True, loops=True, combine_edges={"weight": "sum"})
+    return g
+
+
+def pagerank(graph: GraphData, *, damping: float = 0.85) -> dict[int, float]:
+    """Weighted PageRank (igraph's PRPACK) along the edges' direction, parallel ties' weights
+    added; a node without out-ties passes its rank to every node (as networkx does). Sums to 1."""
+    nodes, index = _index(graph)
+    if not nodes:
+        return {}
+    g = _directed(graph, index, "sum")
+    values = g.pagerank(weights="weight", damping=damping, directed=True)
+    return dict(zip(nodes, (float(v) for v in values), strict=True))
+
+
+def betweenness(
+    graph: GraphData,
+    *,
+    exact_up_to: int = EXACT_BETWEENNESS_MAX_NODES,
+    pivots: int = BETWEENNESS_PIVOTS,
+    seed: int = 0,
+) -> Betweenness:
+    """Shortest-path betweenness, path length = Σ 1/weight along the edges' direction.
+
+    Normalized: the share of the ordered pairs (s, t) of other nodes whose shortest paths pass
+    through the node, i.e. divided by (n−1)(n−2); on a graph of undirected ties this equals
+    networkx's normalized betweenness. Exact (igraph, Brandes' algorithm) up to `exact_up_to`
+    nodes. Beyond it, estimated from `pivots` source nodes drawn at random without replacement
+    (igraph's subset betweenness from those sources, scaled by n/k: Brandes & Pich 2007's
+    unbiased pivot estimator). The pivots are drawn as `BATCHES` equal batches; the stated
+    `error` is the relative standard error of the whole vector estimated from the spread between
+    the batches: sqrt(Σ_v se_v²) / sqrt(Σ_v b_v²), se_v = sd(batch estimates of v) / sqrt(BATCHES)
+    (benchmarks/graph_libraries.py compares it with the true error against exact values).
+    """
+    nodes, index = _index(graph)
+    n = len(nodes)
+    if n < 3:
+        return Betweenness(dict.fromkeys(nodes, 0.0), "exact", None, None)
+    g = _lengths(graph, index)
+    scale = 1.0 / ((n - 1) * (n - 2))
+    if n <= exact_up_to or pivots >= n:
+        raw = g.betweenness(directed=True, weights="length")
+        values = {node: float(v) * scale for node, v in zip(nodes, raw, strict=True)}
+        return Betweenness(values, "exact", None, None)
+    per_batch = max(1, pivots // BATCHES)
+    k = per_batch * BATCHES
+    rng = np.random.default_rng(seed)
+    sources = rng.choice(n, size=k, replace=False)
+    batches = np.empty((BATCHES, n))
+    for b in range(BATCHES):
+        chosen = sources[b * per_batch : (b + 1) * per_batch].tolist()
+        batches[b] = g.betweenness(directed=True, weights="length", sources=chosen)
+    batches *= scale * n / per_batch
+    estimate = batches.mean(axis=0)
+    se = batches.std(axis=0, ddof=1) / math.sqrt(BATCHES)
+    norm = float(np.sqrt((estimate**2).sum()))
+    error = float(np.sqrt((se**2).sum())) / norm if norm > 0 else 0.0
+    values = {node: float(v) for node, v in zip(nodes, estimate, strict=True)}
+    return Betweenness(values, "sampled", k, error)
+
+
+def shortest_paths_to(graph: GraphData, targets: Iterable[int]) -> dict[int, dict[int, Hop]]:
+    """For each node, for each target it reaches along the edges (directed ones in their
+    direction, undirected both ways): the length of a shortest path (Σ 1/weight, the strongest
+    of parallel ties) and the next node on one such path. A target reaches itself at 0.
+    Targets that are not nodes of the graph are ignored."""
+    nodes, index = _index(graph)
+    wanted = [t for t in dict.fromkeys(targets) if t in index]
+    hops: dict[int, dict[int, Hop]] = {node: {} for node in nodes}
+    if not wanted:
+        return hops
+    g = _lengths(graph, index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "couldn't reach some vertices"
+        for target in wanted:
+            t = index[target]
+            distances = g.distances(source=[t], weights="length", mode="in")[0]
+            paths = g.get_shortest_paths(t, weights="length", mode="in", output="vpath")
+            for i, (distance, path) in enumerate(zip(distances, paths, strict=True)):
+                if i == t:
+                    hops[target][target] = Hop(0.0, None)
+                elif path and math.isfinite(distance):
+                    hops[nodes[i]][target] = Hop(float(distance), nodes[path[-2]])
+    return hops
+
+
+def path(hops: dict[int, dict[int, Hop]], source: int, target: int) -> list[int]:
+    """The nodes of a shortest path from source to target (both included); [] when none."""
+    route = [source]
+    node = source
+    while node != target:
+        hop = hops.get(node, {}).get(target)
+        if hop is None or hop.next is None or len(route) > len(hops):
+            return []
+        node = hop.next
+        route.append(node)
+    return route
+
+
+def reach_from(hops: dict[int, dict[int, Hop]], targets: Iterable[int]) -> dict[int, float]:
+    """`reach` from already computed paths (see `reach`)."""
+    wanted = list(dict.fromkeys(targets))
+    if not wanted:
+        return dict.fromkeys(hops, 0.0)
+    out: dict[int, float] = {}
+    for node, by_target in hops.items():
+        total = 0.0
+        for target in wanted:
+            hop = by_target.get(target)
+            if hop is not None:
+                total += 1.0 / (1.0 + hop.distance)
+        out[node] = total / len(wanted)
+    return out
+
+
+def reach(graph: GraphData, targets: Iterable[int]) -> dict[int, float]:
+    """How close a node is to the targets, in [0, 1]: the mean over the targets of
+    1 / (1 + d), d the shortest path length to the target (Σ 1/weight along the edges'
+    direction; a weight-1 tie is a step of 1, a weight-10 tie a step of 0.1), 0 for a target it
+    cannot reach. A target scores 1 for itself. Adding a tie, or strengthening one, can only
+    shorten paths, so it never lowers anyone's reach. Targets not in the graph count as
+    unreachable (they lower every node's reach alike)."""
+    targets = list(dict.fromkeys(targets))
+    return reach_from(shortest_paths_to(graph, targets), targets)
+
+
+def constraint_and_effective_size(graph: GraphData) -> dict[int, StructuralHoles]:
+    """Burt's (1992) structural holes, every tie taken both ways (weights of ties between the
+    same two nodes added).
+
+    - constraint (igraph): c_i = Σ_j (p_ij + Σ_q p_iq p_qj)², p_ij = w_ij / Σ_k w_ik;
+      high when a node's contacts are few and tied to each other (no structural hole to
+      broker); 1/n for the centre of a star of n, 1.125 in a closed triad;
+    - effective size: the number of contacts minus their redundancy, counting ties (not
+      their weights): n − 2t/n for n contacts with t ties among them (Borgatti 1997's form of
+      Burt's measure, which networkx also uses for unweighted graphs), from igraph's degree and
+      local transitivity.
+
+    Both are None for an isolated node.
+    """
+    nodes, index = _index(graph)
+    if not nodes:
+        return {}
+    g = _undirected(graph, index)
+    constraint = g.constraint(weights="weight")
+    degree = g.degree()
+    transitivity = g.transitivity_local_undirected(mode="zero")
+    out: dict[int, StructuralHoles] = {}
+    for node, c, k, cc in zip(nodes, constraint, degree, transitivity, strict=True):
+        if k == 0:
+            out[node] = StructuralHoles(None, None)
+        else:
+            out[node] = StructuralHoles(float(c), float(k - (k - 1) * cc))
+    return out
+
+
+def communities(graph: GraphData, *, seed: int = 0) -> dict[int, int]:
+    """Communities by igraph's Leiden algorithm optimizing weighted modularity, every tie taken
+    both ways. Numbered by size (0 the largest; ties by smallest node id); seeded, so the same
+    graph in the same order gives the same communities."""
+    nodes, index = _index(graph)
+    if not nodes:
+        return {}
+    g = _undirected(graph, index)
+    ig.set_random_number_generator(random.Random(seed))  # noqa: S311 - seeded community search, not security
+    try:
+        membership = g.community_leiden(
+            objective_function="modularity", weights="weight", n_iterations=2
+        ).membership
+    finally:
+        ig.set_random_number_generator(random)
+    members: dict[int, list[int]] = {}
+    for node, label in zip(nodes, membership, strict=True):
+        members.setdefault(label, []).append(node)
+    ordered = sorted(members.values(), key=lambda group: (-len(group), min(group)))
+    return {node: number for number, group in enumerate(ordered) for node in group}
