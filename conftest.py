@@ -156,3 +156,67 @@ def _empty_caches() -> None:
     signer error path at 390 px after the desktop run: 'This petition is not taking signatures')."""
     for alias in settings.CACHES:
         caches[alias].clear()
+
+
+# powermap
+
+
+@pytest.fixture
+def stakeholder_factory(db: None) -> Callable[..., Any]:
+    """A stakeholder made through the power map's services (`position` records a first change)."""
+    from cairn.powermap import services as powermap_services
+
+    counter = iter(range(1, 100_000))
+
+    def make(
+        coalition: Coalition,
+        *,
+        name: str = "",
+        kind: str = "organization",
+        sector: str = Sector.NONPROFIT,
+        position: str = "",
+        influence: int = 50,
+        description: str = "",
+        tags: tuple[str, ...] = (),
+    ) -> Any:
+        stakeholder = powermap_services.create_stakeholder(
+            coalition=coalition,
+            data=powermap_services.StakeholderData(
+                name=name or f"Stakeholder {next(counter)}",
+                kind=kind,
+                sector=sector,
+                influence=influence,
+                description=description,
+            ),
+            by=None,
+            tags=tags,
+        )
+        if position:
+            powermap_services.record_position(
+                stakeholder=stakeholder,
+                position=position,
+                on=timezone.localdate(),
+                evidence="Said so at a hearing",
+                by=None,
+            )
+        return stakeholder
+
+    return make
+
+
+@pytest.fixture
+def relationship_factory(db: None) -> Callable[..., Any]:
+    """A relationship between two stakeholders, with evidence, through the services."""
+    from cairn.powermap import services as powermap_services
+
+    def make(source: Any, target: Any, kind: str = "funds", *, weight: str = "1") -> Any:
+        return powermap_services.add_relationship(
+            source=source,
+            target=target,
+            kind=kind,
+            weight=Decimal(weight),
+            evidence=f"{source} {kind} {target}: annual report",
+            by=None,
+        )
+
+    return make

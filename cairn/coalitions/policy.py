@@ -38,12 +38,16 @@ class Action(StrEnum):
     # An organizer records measurements of the objectives its own organization reports; stewards
     # approve them when the coalition asks for it (`measurement_needs_approval`).
     APPROVE_MEASUREMENT = "approve_measurement"
+    # Power map (cairn.powermap): organizers add stakeholders, relationships and evidence
+    # (position changes); stewards also edit and remove them and merge duplicates.
+    ADD_TO_POWERMAP = "add_to_powermap"
+    EDIT_POWERMAP = "edit_powermap"
 
 
 # Actions a role may take on any member organization of its coalition.
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.STEWARD: frozenset(Action) - {Action.VOTE},
-    Role.ORGANIZER: frozenset({Action.VIEW, Action.TAG_PEOPLE}),
+    Role.ORGANIZER: frozenset({Action.VIEW, Action.TAG_PEOPLE, Action.ADD_TO_POWERMAP}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 # Actions an organizer may take for its own member organization only.
