@@ -1,0 +1,555 @@
+"""The message check: a draft against a narrative framework.
+
+    check_text(framework, text, channel=None) -> CheckResult
+
+Every flag has a kind, a character span [start, end) into the draft, a plain sentence saying why,
+and details. Kinds: `pillar` (coverage: this sentence supports that pillar), `off_message`,
+`contradiction`, `avoided_term`, `missing_ask`, `too_long`, `reading_grade`, `figure_mismatch`.
+
+How it decides (the measurements behind it are in ../shared/NLP.md):
+- a sentence's score for a pillar is the best similarity between the sentence and the pillar's key
+  messages and proof points: a blend of the embedding model's cosine and a lexical cosine (the
+  lexical one alone when no model is installed); the sentence supports the pillar when the score is
+  clearly above what sentences about other things score against that pillar (calibrated per
+  framework, see calibration.py) and close to the sentence's best pillar;
+- a draft is off-message when no sentence supports a pillar, it does not make the ask, and it is not
+  close to the core message;
+- contradiction: negation and antonym rules on the sentences most similar to each key message, high
+  precision only; `contradiction_checked` says whether any sentence was close enough to a key
+  message to be checked (no NLI model is used: none of known origin ships in a package);
+- avoided terms, the ask, figures, channel length and reading grade are rules.
+
+The framework's own vectors are computed once per framework (cached by its content); sentences are
+embedded through the shared in-process LRU of cairn.engines.similarity, so re-checking a draft after
+one sentence changed embeds only that sentence. Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import statistics
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cairn.engines import similarity as sim
+
+from .calibration import OFF_TOPIC_SENTENCES
+from .framework import Framework, KeyMessage, Pillar, ProofPoint
+from .rules import (
+    AskMatcher,
+    figure_disagreement,
+    find_figures,
+    polarity_flip,
+    unit_stems,
+)
+from .terms import find_terms
+from .text import Sentence, flesch_kincaid_grade, split_sentences, words
+
+__all__ = [
+    "CHANNEL_LIMITS",
+    "CheckResult",
+    "Checker",
+    "Flag",
+    "check_text",
+    "checker_for",
+]
+
+CHANNEL_LIMITS: dict[str, int] = {
+    "x": 280,
+    "twitter": 280,
+    "bluesky": 300,
+    "mastodon": 500,
+    "threads": 500,
+    "sms": 160,
+    "linkedin": 3000,
+    "instagram": 2200,
+    "facebook": 63206,
+    "tiktok": 2200,
+    "email_subject": 60,
+}
+CHANNEL_NAMES = {
+    "x": "X",
+    "twitter": "X (Twitter)",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "threads": "Threads",
+    "sms": "an SMS",
+    "linkedin": "LinkedIn",
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "tiktok": "TikTok",
+    "email_subject": "an email subject line",
+}
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+# Weight of the embedding cosine in a sentence's score (the rest is the lexical cosine), and the
+# calibration: a pillar threshold is the off-topic sentences' mean + Z standard deviations, never
+# below FLOOR; a sentence also supports other pillars within MARGIN of its best one.
+MODEL_WEIGHT = 0.6
+Z = 2.5
+FLOOR_MODEL = 0.40
+FLOOR_LEXICAL = 0.22
+MARGIN = 0.2
+# "near a pillar's topic" (for off-message): above the off-topic sentences' mean + Z_TOPIC sd and
+# at least TOPIC_FRACTION of the floor
+Z_TOPIC = 3.5
+TOPIC_FRACTION = 0.5
+MIN_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    start: int
+    end: int
+    message: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CheckResult:
+    flags: list[Flag]
+    pillars: list[str]
+    key_messages: list[str]
+    contradicts: list[str]
+    avoided_terms: list[str]
+    has_ask: bool
+    off_message: bool
+    checked_with: str
+    contradiction_checked: bool
+    reading_grade: float | None
+    length: int
+    limit: int | None
+    sentences: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        values = dict(data)
+        values["flags"] = [Flag(**f) for f in data["flags"]]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class _Item:
+    pillar: Pillar
+    text: str
+    key_message: KeyMessage | None
+    proof_point: ProofPoint | None
+
+
+def _fingerprint(framework: Framework) -> str:
+    payload = json.dumps(asdict(framework), sort_keys=True, default=str)
+    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+
+class Checker:
+    """A framework prepared for checking: its vectors and calibrated thresholds, computed once."""
+
+    def __init__(self, framework: Framework, embedder: sim.Embedder | None = None) -> None:
+        self.framework = framework
+        self.embedder = embedder or sim.get_embedder()
+        self.lexical = isinstance(self.embedder, sim.LexicalEmbedder)
+        self.items: list[_Item] = []
+        for pillar in framework.pillars:
+            for km in pillar.key_messages:
+                self.items.append(_Item(pillar, km.text, km, None))
+            for pp in pillar.proof_points:
+                self.items.append(_Item(pillar, pp.text, None, pp))
+        texts = [i.text for i in self.items]
+        self.item_lex = [sim.lexical_vector(t) for t in texts]
+        self.item_vec = [] if self.lexical else sim.vectors(texts, self.embedder)
+        core = " ".join(
+            t for t in (framework.core_message, framework.vision, framework.solution) if t
+        )
+        self.core_lex = sim.lexical_vector(core) if core else {}
+        self.core_vec = None if self.lexical or not core else sim.vectors([core], self.embedder)[0]
+        self.ask = AskMatcher(framework.ask) if framework.ask else None
+        self.avoid = {t.term: t.replacement for t in framework.terms_avoid}
+        self.figure_items = [
+            (i, self._point_units(i.proof_point))
+            for i in self.items
+            if i.proof_point is not None
+            and (i.proof_point.value is not None or find_figures(i.proof_point.text))
+        ]
+        self._calibrate()
+
+    @staticmethod
+    def _point_units(point: ProofPoint | None) -> set[str]:
+        if point is None:
+            return set()
+        units = unit_stems(point.unit)
+        for fig in find_figures(point.text):
+            units |= fig.unit
+        return units
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def _scores(self, texts: list[str]) -> list[list[float]]:
+        """score[t][item] for each text and framework item."""
+        lex = [sim.lexical_vector(t) for t in texts]
+        vecs = [] if self.lexical else sim.vectors(texts, self.embedder)
+        out = []
+        for n, lv in enumerate(lex):
+            row = []
+            for k, item_lv in enumerate(self.item_lex):
+                lexical = sim._sparse_cosine(lv, item_lv)
+                if self.lexical:
+                    row.append(lexical)
+                else:
+                    model = max(0.0, self.embedder.cosine(vecs[n], self.item_vec[k]))
+                    row.append(MODEL_WEIGHT * model + (1 - MODEL_WEIGHT) * lexical)
+            out.append(row)
+        return out
+
+    def _pillar_scores(self, row: list[float]) -> dict[str, tuple[float, int]]:
+        best: dict[str, tuple[float, int]] = {}
+        for k, item in enumerate(self.items):
+            pid = item.pillar.id
+            if pid not in best or row[k] > best[pid][0]:
+                best[pid] = (row[k], k)
+        return best
+
+    def _calibrate(self) -> None:
+        rows = self._scores(list(OFF_TOPIC_SENTENCES))
+        floor = FLOOR_LEXICAL if self.lexical else FLOOR_MODEL
+        self.thresholds: dict[str, float] = {}
+        self.null_mean: dict[str, float] = {}
+        self.topic_thresholds: dict[str, float] = {}
+        for pillar in self.framework.pillars:
+            values = [self._pillar_scores(r)[pillar.id][0] for r in rows]
+            mean, sd = statistics.fmean(values), statistics.pstdev(values)
+            self.null_mean[pillar.id] = mean
+            self.thresholds[pillar.id] = max(floor, mean + Z * sd)
+            self.topic_thresholds[pillar.id] = max(floor * TOPIC_FRACTION, mean + Z_TOPIC * sd)
+        core_null = [self._core_score(s) for s in OFF_TOPIC_SENTENCES]
+        self.core_threshold = max(
+            floor, statistics.fmean(core_null) + Z * statistics.pstdev(core_null)
+        )
+
+    def _core_score(self, text: str) -> float:
+        if not self.core_lex:
+            return 0.0
+        lexical = sim._sparse_cosine(sim.lexical_vector(text), self.core_lex)
+        if self.lexical or self.core_vec is None:
+            return lexical
+        vec = sim.vectors([text], self.embedder)[0]
+        model = max(0.0, self.embedder.cosine(vec, self.core_vec))
+        return MODEL_WEIGHT * model + (1 - MODEL_WEIGHT) * lexical
+
+    # -- the check ---------------------------------------------------------------------------
+
+    def check(self, text: str, channel: str | None = None) -> CheckResult:
+        fw = self.framework
+        sentences = split_sentences(text)
+        flags: list[Flag] = []
+        rows = self._scores([s.text for s in sentences]) if sentences else []
+
+        # pillar coverage
+        covered: dict[str, float] = {}
+        key_messages: set[str] = set()
+        sentence_info: list[dict[str, Any]] = []
+        for s, row in zip(sentences, rows, strict=True):
+            per_pillar = self._pillar_scores(row)
+            supports: list[str] = []
+            if len(words(s.text)) >= MIN_WORDS or len(sentences) == 1:
+                top = max(v[0] for v in per_pillar.values())
+                for pid, (score, k) in per_pillar.items():
+                    if score >= self.thresholds[pid] and score >= top - MARGIN:
+                        supports.append(pid)
+                        covered[pid] = max(covered.get(pid, 0.0), score)
+                        item = self.items[k]
+                        if item.key_message is not None:
+                            key_messages.add(item.key_message.id)
+                        flags.append(
+                            Flag(
+                                "pillar",
+                                s.start,
+                                s.end,
+                                f"Supports the pillar “{item.pillar.name}”: close to "
+                                f"“{_short(item.text)}”.",
+                                {
+                                    "pillar": pid,
+                                    "key_message": item.key_message.id
+                                    if item.key_message
+                                    else None,
+                                    "matched": item.text,
+                                    "score": round(score, 3),
+                                    "threshold": round(self.thresholds[pid], 3),
+                                },
+                            )
+                        )
+            sentence_info.append(
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "pillars": supports,
+                    "scores": {p: round(v[0], 3) for p, v in per_pillar.items()},
+                }
+            )
+        pillars = [p.id for p in fw.pillars if p.id in covered]
+
+        # the ask
+        ask_sentence: Sentence | None = None
+        if self.ask is not None:
+            found = self.ask.find([s.text for s in sentences])
+            ask_sentence = None if found is None else sentences[found]
+        has_ask = ask_sentence is not None
+        if self.ask is not None and not has_ask and text.strip():
+            flags.append(
+                Flag(
+                    "missing_ask",
+                    0,
+                    len(text),
+                    f"The draft does not make the ask: “{_short(self.ask.ask.text)}”.",
+                    {"ask": self.ask.ask.text},
+                )
+            )
+
+        # off-message
+        # Similarity alone is weak at this (NLP.md): a draft is off-message only when no sentence
+        # supports a pillar, it does not make the ask, uses none of the framework's own terms,
+        # and no sentence is even near a pillar's topic or the core message.
+        off_message = False
+        if text.strip() and not pillars and not has_ask:
+            core = max((self._core_score(s.text) for s in sentences), default=0.0)
+            near = max(
+                (
+                    score - self.topic_thresholds[pid]
+                    for r in rows
+                    for pid, (score, _) in self._pillar_scores(r).items()
+                ),
+                default=-1.0,
+            )
+            uses_terms = find_terms(text, list(self.framework.terms_use))
+            if core < self.core_threshold and near < 0 and not uses_terms:
+                off_message = True
+                flags.append(
+                    Flag(
+                        "off_message",
+                        0,
+                        len(text),
+                        "No sentence supports a pillar of the framework or comes near one, and "
+                        "the draft neither makes the ask nor echoes the core message.",
+                        {"core_score": round(core, 3), "below_topic_by": round(-near, 3)},
+                    )
+                )
+
+        # contradiction
+        contradicts: list[str] = []
+        checked = False
+        for k, item in enumerate(self.items):
+            km = item.key_message
+            if km is None:
+                continue
+            candidates = sorted(
+                (
+                    (row[k], s)
+                    for s, row in zip(sentences, rows, strict=True)
+                    if row[k] >= self.thresholds[item.pillar.id] * 0.8
+                ),
+                key=lambda pair: -pair[0],
+            )[:3]
+            for score, s in candidates:
+                checked = True
+                evidence = polarity_flip(s.text, km.text)
+                if evidence is not None:
+                    if km.id not in contradicts:
+                        contradicts.append(km.id)
+                    flags.append(
+                        Flag(
+                            "contradiction",
+                            s.start,
+                            s.end,
+                            f"This sentence may say the opposite of the key message "
+                            f"“{_short(km.text)}” (a suggestion: check the wording).",
+                            {"key_message": km.id, "score": round(score, 3), **evidence},
+                        )
+                    )
+                    break
+
+        # avoided terms
+        avoided: list[str] = []
+        for hit in find_terms(text, list(self.avoid)):
+            if hit.term not in avoided:
+                avoided.append(hit.term)
+            replacement = self.avoid.get(hit.term, "")
+            flags.append(
+                Flag(
+                    "avoided_term",
+                    hit.start,
+                    hit.end,
+                    f"“{hit.found}” is a term the framework avoids"
+                    + (f"; say “{replacement}” instead." if replacement else "."),
+                    {"term": hit.term, "found": hit.found, "replacement": replacement},
+                )
+            )
+
+        # figures
+        flags.extend(self._figure_flags(sentences))
+
+        # channel length
+        limit, length = self._length(text, channel)
+        if limit is not None and length > limit:
+            name = CHANNEL_NAMES.get((channel or "").lower(), channel or "")
+            over = length - limit
+            flags.append(
+                Flag(
+                    "too_long",
+                    _cut_at(text, limit, channel),
+                    len(text),
+                    f"{length} characters is {over} over the limit of {limit} for {name}.",
+                    {"channel": channel, "length": length, "limit": limit},
+                )
+            )
+
+        # reading grade
+        grade = flesch_kincaid_grade(text)
+        if grade is not None and len(words(text)) >= 20 and grade > fw.reading_grade_max:
+            hardest = max(sentences, key=lambda s: flesch_kincaid_grade(s.text) or 0.0)
+            flags.append(
+                Flag(
+                    "reading_grade",
+                    hardest.start,
+                    hardest.end,
+                    f"Reading grade {grade:.1f} is above the framework's target of "
+                    f"{fw.reading_grade_max:g}: shorter sentences and plainer words help "
+                    f"(the hardest sentence is marked).",
+                    {"grade": round(grade, 1), "target": fw.reading_grade_max},
+                )
+            )
+
+        flags.sort(key=lambda f: (f.start, f.end, f.kind))
+        return CheckResult(
+            flags=flags,
+            pillars=pillars,
+            key_messages=sorted(key_messages),
+            contradicts=contradicts,
+            avoided_terms=avoided,
+            has_ask=has_ask,
+            off_message=off_message,
+            checked_with=self.embedder.name,
+            contradiction_checked=checked,
+            reading_grade=None if grade is None else round(grade, 1),
+            length=length,
+            limit=limit,
+            sentences=sentence_info,
+        )
+
+    def _figure_flags(self, sentences: list[Sentence]) -> list[Flag]:
+        if not self.figure_items:
+            return []
+        flags = []
+        for s in sentences:
+            figures = find_figures(s.text)
+            if not figures:
+                continue
+            lex = sim.lexical_vector(s.text)
+            for fig in figures:
+                # same unit words, and a rate only against a rate ("beds per 100,000" ≠ "beds")
+                candidates = [
+                    (i, u)
+                    for i, u in self.figure_items
+                    if (fig.unit - {"/"}) & u and ("/" in fig.unit) == ("/" in u)
+                ]
+                if not candidates:
+                    continue
+                # the proof point this figure cites: the one sharing its unit whose words the
+                # sentence shares most
+                scored = [
+                    (sim._sparse_cosine(lex, sim.lexical_vector(i.text)), i) for i, _ in candidates
+                ]
+                score, item = max(scored, key=lambda pair: pair[0])
+                if item.proof_point is None:
+                    continue
+                # a live objective figure has a declared unit; a figure only in a proof point's
+                # text needs the sentence to be about the same thing (not an anecdote's "2 days")
+                if score < (0.15 if item.proof_point.value is not None else 0.3):
+                    continue
+                why = figure_disagreement(fig, item.proof_point, s.text)
+                if why is None:
+                    continue
+                flags.append(
+                    Flag(
+                        "figure_mismatch",
+                        s.start + fig.start,
+                        s.start + fig.end,
+                        f"“{fig.text.strip()}” disagrees with the data: {why}.",
+                        {
+                            "stated": fig.value,
+                            "comparator": fig.comparator or None,
+                            "proof_point": item.proof_point.text,
+                            "latest": item.proof_point.value,
+                            "unit": item.proof_point.unit,
+                            "measured_on": item.proof_point.measured_on.isoformat()
+                            if item.proof_point.measured_on
+                            else None,
+                            "objective_id": item.proof_point.objective_id,
+                        },
+                    )
+                )
+        return flags
+
+    def _length(self, text: str, channel: str | None) -> tuple[int | None, int]:
+        if not channel:
+            return None, len(text)
+        key = channel.lower().replace("-", "_").replace(" ", "_")
+        limit = self.framework.channels.get(key, CHANNEL_LIMITS.get(key))
+        if key in {"x", "twitter"}:
+            # X counts every link as 23 characters
+            return limit, len(_URL.sub("x" * 23, text))
+        if key == "email_subject":
+            return limit, len(text.strip())
+        return limit, len(text)
+
+
+def _cut_at(text: str, limit: int, channel: str | None) -> int:
+    """Where the text passes the limit (in the draft's own characters)."""
+    if (channel or "").lower() not in {"x", "twitter"}:
+        return min(limit, len(text))
+    counted = 0
+    pos = 0
+    for url in _URL.finditer(text):
+        if counted + (url.start() - pos) >= limit:
+            break
+        counted += url.start() - pos + 23
+        pos = url.end()
+        if counted >= limit:
+            return url.start()
+    return min(len(text), pos + max(0, limit - counted))
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+_CHECKERS: OrderedDict[tuple[str, str], Checker] = OrderedDict()
+_CHECKERS_LOCK = threading.Lock()
+
+
+def checker_for(framework: Framework) -> Checker:
+    """The prepared checker for this framework (its vectors computed once per content)."""
+    embedder = sim.get_embedder()
+    key = (_fingerprint(framework), embedder.name)
+    with _CHECKERS_LOCK:
+        found = _CHECKERS.get(key)
+        if found is not None:
+            _CHECKERS.move_to_end(key)
+            return found
+    checker = Checker(framework, embedder)
+    with _CHECKERS_LOCK:
+        _CHECKERS[key] = checker
+        while len(_CHECKERS) > 32:
+            _CHECKERS.popitem(last=False)
+    return checker
+
+
+def check_text(framework: Framework, text: str, channel: str | None = None) -> CheckResult:
+    """Check one draft against the framework (see the module docstring)."""
+    return checker_for(framework).check(text, channel)

@@ -1,0 +1,579 @@
+"""Rules of the message check that need no model: the ask, figures, contradiction polarity."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cairn.engines.similarity import STOPWORDS, stem, tokens
+
+from .framework import Ask, ProofPoint
+from .terms import term_pattern
+
+__all__ = [
+    "AskMatcher",
+    "Figure",
+    "figure_disagreement",
+    "find_figures",
+    "polarity_flip",
+]
+
+# ---------------------------------------------------------------------------------------------
+# The ask: a call-to-action verb and the ask's object in one sentence
+
+# verbs that make a call to action wherever they stand in the sentence
+STRONG_VERBS = frozenset(
+    stem(v)
+    for v in [
+        "sign",
+        "call",
+        "email",
+        "e-mail",
+        "write",
+        "tell",
+        "urge",
+        "contact",
+        "text",
+        "donate",
+        "share",
+        "join",
+        "rsvp",
+        "register",
+        "attend",
+        "demand",
+        "pledge",
+        "phone",
+        "message",
+        "petition",
+        "testify",
+        "lobby",
+        "chip",
+        "visit",
+    ]
+)
+# verbs that describe as easily as they ask ("SB 412 would fund beds"): only with a demand marker
+WEAK_VERBS = frozenset(
+    stem(v)
+    for v in [
+        "vote",
+        "support",
+        "pass",
+        "fund",
+        "back",
+        "approve",
+        "adopt",
+        "enact",
+        "cosponsor",
+        "co-sponsor",
+        "sponsor",
+        "champion",
+        "protect",
+        "restore",
+        "expand",
+        "invest",
+        "stand",
+        "speak",
+        "help",
+        "show",
+        "tell",
+        "ask",
+        "pass",
+        "reject",
+        "oppose",
+        "stop",
+    ]
+)
+_DEMAND = re.compile(
+    r"\b(?:must|should|need to|needs to|have to|has to|urge|urging|ask|asking|tell|telling|"
+    r"call on|calling on|please|you can|you could|will you|can you|let's|lets|let us|"
+    r"today|now|join us|help us)\b|!",
+    re.IGNORECASE,
+)
+_BILL = re.compile(r"\b([A-Z]{1,4})\.?\s?(?:\.\s?)?-?\s?(\d{1,5})\b")
+_CHAMBER = {
+    "S": "senate",
+    "SB": "senate",
+    "H": "house",
+    "HB": "house",
+    "A": "assembly",
+    "AB": "assembly",
+}
+_TITLE_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and)\s+)?[A-Z][a-z]+)+")
+_MONTHS = re.compile(
+    r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
+)
+_GENERIC = frozenset(
+    stem(w)
+    for w in (
+        [
+            "today",
+            "now",
+            "your",
+            "their",
+            "our",
+            "state",
+            "local",
+            "please",
+            "us",
+            "them",
+            "yes",
+            "vote",
+            "tell",
+            "ask",
+            "call",
+            "urge",
+            "representative",
+            "representatives",
+            "legislator",
+            "legislators",
+            "lawmaker",
+            "lawmakers",
+            "senator",
+            "senators",
+            "member",
+            "members",
+            "council",
+            "official",
+            "officials",
+            "city",
+            "county",
+            "support",
+            "pass",
+        ]
+    )
+)
+
+
+_POINTS_BACK = re.compile(
+    r"\b(?:it|this|yes|vote|support|pass|approve|bill|plan|act|measure|proposal|senator|"
+    r"senators|representative|legislators?|lawmakers?|council|member|members|mayor|governor|"
+    r"commissioners?|board)\b",
+    re.IGNORECASE,
+)
+_PHONE_CONTEXT_ANY = re.compile(r"\b(?:988|911|hotline|lifeline|crisis line)\b", re.IGNORECASE)
+
+
+def _bill_key(letters: str, digits: str) -> str:
+    return letters.upper().replace(".", "") + digits.lstrip("0")
+
+
+@dataclass
+class AskMatcher:
+    """Finds the sentence that makes the framework's ask."""
+
+    ask: Ask
+
+    def __post_init__(self) -> None:
+        text = self.ask.text
+        objects = list(self.ask.objects)
+        self.bills: set[str] = set()
+        self.phrases: list[str] = []
+        for obj in objects or [text]:
+            for letters, digits in _BILL.findall(obj):
+                self.bills.add(_bill_key(letters, digits))
+        for obj in objects:
+            if not _BILL.fullmatch(obj.strip()):
+                self.phrases.append(re.sub(r"^(?:the|a|an)\s+", "", obj.strip(), flags=re.I))
+        if not objects:
+            for match in _TITLE_PHRASE.finditer(text):
+                phrase = _MONTHS.sub("", match.group(0).strip())
+                head, _, rest = phrase.partition(" ")
+                if stem(head) in STRONG_VERBS | WEAK_VERBS:
+                    phrase = rest  # "Tell Metro Council" -> "Metro Council"
+                if len(phrase.split()) >= 2 and not _BILL.search(phrase):
+                    self.phrases.append(phrase)
+        self.content = [t for t in tokens(text) if t not in _GENERIC and t not in STRONG_VERBS]
+        first = tokens(text)[:1]
+        self.verbs = set(STRONG_VERBS) | {stem(v) for v in self.ask.verbs} | set(first)
+
+    def _has_object(self, sentence: str) -> bool:
+        for letters, digits in _BILL.findall(sentence):
+            if _bill_key(letters, digits) in self.bills:
+                return True
+        for key in self.bills:
+            letters = re.match(r"[A-Z]+", key)
+            chamber = _CHAMBER.get(letters.group(0) if letters else "")
+            digits = key[len(letters.group(0)) if letters else 0 :]
+            if chamber and re.search(
+                rf"\b{chamber}\s+bill\s+(?:no\.?\s*)?0*{digits}\b", sentence, re.I
+            ):
+                return True
+        if any(term_pattern(p).search(sentence) for p in self.phrases):
+            return True
+        if self.bills or self.phrases:
+            return False
+        found = set(tokens(sentence))
+        need = min(2, len(set(self.content)))
+        return need > 0 and len(found & set(self.content)) >= need
+
+    def _has_verb(self, sentence: str) -> bool:
+        stems = [stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)]
+        if any(s in self.verbs for s in stems):
+            return True
+        return any(s in WEAK_VERBS for s in stems) and bool(_DEMAND.search(sentence))
+
+    def sentence_makes_ask(self, sentence: str) -> bool:
+        """An action verb and the ask's object in this sentence."""
+        return self._has_object(sentence) and self._has_verb(sentence)
+
+    def find(self, sentences: list[str]) -> int | None:
+        """Index of the sentence that makes the ask, or None. The object may stand in the sentence
+        just before a call to action that points back at it ("On June 12 the council votes on the
+        plan. Email your council member and urge a yes vote.")."""
+        for i, text in enumerate(sentences):
+            if self.sentence_makes_ask(text):
+                return i
+        for i in range(1, len(sentences)):
+            text = sentences[i]
+            if (
+                self._has_object(sentences[i - 1])
+                and _POINTS_BACK.search(text)
+                and not _PHONE_CONTEXT_ANY.search(text)
+                and any(stem(w) in STRONG_VERBS for w in re.findall(r"[A-Za-z]+", text))
+            ):
+                return i
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    start: int
+    end: int
+    text: str
+    unit: set[str]  # stems of the unit words (and "%", "$"); "/" marks a rate ("per 100,000")
+    comparator: str  # "", "more", "at_least", "less", "at_most", "about"
+
+
+_NUMBER = re.compile(
+    r"(?P<cur>\$)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<pct>\s?%|\s?percent\b)?(?:\s?(?P<scale>thousand|million|billion|k\b|m\b|bn\b))?",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]\d{3}[\s.-]\d{4}|\b\d-\d-\d\b")
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:call|dial|text|phone|line|hotline|lifeline|number)\b[^.!?\d]{0,12}$", re.IGNORECASE
+)
+_AFTER_PHONE = re.compile(r"^\s*(?:suicide|crisis|hotline|lifeline|line|helpline)\b", re.I)
+_COMPARATORS = [
+    (re.compile(r"(?:more than|over|above|upwards of|in excess of)\s+$", re.I), "more"),
+    (re.compile(r"(?:at least|no fewer than|no less than)\s+$", re.I), "at_least"),
+    (re.compile(r"(?:fewer than|less than|under|below)\s+$", re.I), "less"),
+    (re.compile(r"(?:at most|up to|no more than)\s+$", re.I), "at_most"),
+    (
+        re.compile(
+            r"(?:about|around|roughly|nearly|almost|approximately|some|close to|~)\s+$", re.I
+        ),
+        "about",
+    ),
+]
+_SERVICE_NUMBERS = frozenset({"211", "311", "411", "511", "711", "811", "911", "988"})
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+_UNIT_STOP = frozenset(
+    ["per", "of", "in", "the", "a", "an", "and", "to", "for", "from", "on", "at", "by"]
+)
+
+
+def _unit_after(text: str, end: int) -> set[str]:
+    follow = re.findall(r"[A-Za-z]+", text[end : end + 40])[:4]
+    unit: set[str] = set()
+    if re.match(r"\s*(?:[A-Za-z]+\s+){0,3}(?:per|for every|out of|in every)\b", text[end:]):
+        unit.add("/")
+    taken = 0
+    for w in follow:
+        if w.lower() in {"per", "for", "out", "in"}:
+            break  # the unit ends where its denominator starts
+        if w.lower() in _UNIT_STOP or w.lower() in STOPWORDS:
+            continue
+        unit.add(stem(w))
+        taken += 1
+        if taken == 3:
+            break
+    return unit
+
+
+def unit_stems(unit: str) -> set[str]:
+    out = {stem(w) for w in re.findall(r"[A-Za-z]+", unit) if w.lower() not in _UNIT_STOP}
+    if re.search(r"\bper\b|/|\bout of\b|\bfor every\b", unit, re.I):
+        out.add("/")
+    if "%" in unit or re.search(r"\bpercent", unit, re.I):
+        out.add("%")
+    if "$" in unit or re.search(r"\bdollar", unit, re.I):
+        out.add("$")
+    return out
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Numbers that state a quantity, with their unit; phone numbers, years, dates, bill numbers,
+    times and 'per 100,000' denominators are left out."""
+    phones = [(m.start(), m.end()) for m in _PHONE.finditer(text)]
+    out: list[Figure] = []
+    for m in _NUMBER.finditer(text):
+        start, end = m.start(), m.end()
+        if any(s <= start < e for s, e in phones):
+            continue
+        before = text[max(0, start - 30) : start]
+        if re.search(r"[A-Za-z0-9/:#-]$", text[:start]) and not m.group("cur"):
+            continue  # part of a code, a date like 3/14, a time, "SB-412" or "#1"
+        denominator = re.search(r"\b(?:per|every|out of|in)\s+$", before, re.I)
+        after_in = re.search(r"\bin\s+$", before, re.I)
+        if denominator and not m.group("pct") and (not after_in or _is_year(m)):
+            continue  # a denominator ("per 100,000"), or a year ("in 2026")
+        if _PHONE_CONTEXT.search(before) or _AFTER_PHONE.match(text[end:]):
+            continue  # "call 988", "the 988 crisis line"
+        if m.group("num") in _SERVICE_NUMBERS and not re.match(r"\s+[a-z]+s\b", text[end:]):
+            continue  # "or 988." is the crisis line; "988 beds" would be a figure
+        if re.match(r"\s?(?:am|pm|a\.m|p\.m|st|nd|rd|th)\b", text[end:], re.I):
+            continue
+        if re.search(
+            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+$", before, re.I
+        ):
+            continue  # a day of a month
+        if re.search(r"\b[A-Z]{1,4}\.?\s?$", before) and not m.group("cur"):
+            continue  # a bill's number "SB 412"
+        if _is_year(m) and not m.group("pct"):
+            continue
+        value = float(m.group("num").replace(",", ""))
+        if m.group("scale"):
+            value *= _SCALES[m.group("scale").lower()]
+        unit = set()
+        if m.group("pct"):
+            unit.add("%")
+        if m.group("cur"):
+            unit.add("$")
+        if not unit:
+            unit = _unit_after(text, end)
+        comparator = ""
+        for pattern, name in _COMPARATORS:
+            if pattern.search(before):
+                comparator = name
+                break
+        out.append(Figure(value, start, end, m.group(0), unit, comparator))
+    return out
+
+
+def _is_year(m: re.Match[str]) -> bool:
+    num = m.group("num")
+    return bool(re.fullmatch(r"(?:19|20)\d\d", num)) and not m.group("scale")
+
+
+def _rounds_to(stated: float, actual: float, text: str) -> bool:
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(round(actual, decimals) - stated) < 1e-9 or abs(stated - actual) < 1e-9
+
+
+def _agrees(fig: Figure, actual: float) -> bool:
+    raw = re.sub(r"[^\d.]", "", fig.text.split()[0] if fig.text else "")
+    plain = _rounds_to(fig.value, actual, raw) if raw else abs(fig.value - actual) < 1e-9
+    if fig.comparator == "more":
+        return actual > fig.value or plain
+    if fig.comparator == "at_least":
+        return actual >= fig.value or plain
+    if fig.comparator == "less":
+        return actual < fig.value or plain
+    if fig.comparator == "at_most":
+        return actual <= fig.value or plain
+    if fig.comparator == "about":
+        return abs(actual - fig.value) <= 0.1 * max(abs(actual), 1e-9) or plain
+    if fig.value >= 1e3 and abs(fig.value - actual) <= 0.05 * abs(actual):
+        return True  # "2.4 million" for 2,412,000
+    return plain
+
+
+def proof_numbers(point: ProofPoint) -> list[float]:
+    return [f.value for f in find_figures(point.text)]
+
+
+def figure_disagreement(fig: Figure, point: ProofPoint, sentence: str) -> str | None:
+    """Why `fig` disagrees with `point`, or None when it agrees (or the point gives no figure)."""
+    past = re.search(
+        r"\b(?:was|were|used to|from|since|baseline|ago|last year|in (?:19|20)\d\d|before)\b",
+        sentence,
+        re.I,
+    )
+    others = proof_numbers(point)
+    if point.value is not None:
+        if _agrees(fig, point.value):
+            return None
+        if past and any(_agrees(fig, v) for v in others):
+            return None  # the baseline, said as the past
+        latest = f"{point.value:g}"
+        unit = f" {point.unit}" if point.unit else ""
+        when = f", measured {point.measured_on.isoformat()}" if point.measured_on else ""
+        return f"latest is {latest}{unit}{when}"
+    if not others:
+        return None
+    if any(_agrees(fig, v) for v in others):
+        return None
+    return f"the proof point says “{point.text.rstrip('.')}”"
+
+
+# ---------------------------------------------------------------------------------------------
+# Contradiction: a polarity flip between a sentence and the key message it is closest to
+
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "nobody",
+        "nothing",
+        "none",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "can't",
+        "won't",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "shouldn't",
+        "wouldn't",
+        "couldn't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "mustn't",
+        "needn't",
+        "ain't",
+        "nowhere",
+    ]
+)
+_ANTONYMS_RAW = [
+    ("increase", "decrease"),
+    ("increase", "reduce"),
+    ("increase", "cut"),
+    ("more", "fewer"),
+    ("more", "less"),
+    ("rise", "fall"),
+    ("raise", "lower"),
+    ("grow", "shrink"),
+    ("expand", "cut"),
+    ("expand", "shrink"),
+    ("faster", "slower"),
+    ("fast", "slow"),
+    ("improve", "worsen"),
+    ("better", "worse"),
+    ("help", "hurt"),
+    ("help", "harm"),
+    ("work", "fail"),
+    ("effective", "ineffective"),
+    ("safe", "dangerous"),
+    ("safer", "more dangerous"),
+    ("necessary", "unnecessary"),
+    ("enough", "insufficient"),
+    ("adequate", "inadequate"),
+    ("support", "oppose"),
+    ("fund", "defund"),
+    ("strengthen", "weaken"),
+    ("add", "remove"),
+    ("shorter", "longer"),
+    ("reduce", "increase"),
+    ("lower", "higher"),
+    ("cheaper", "costlier"),
+    ("less", "more"),
+    ("success", "failure"),
+    ("succeed", "fail"),
+    ("benefit", "harm"),
+    ("protect", "endanger"),
+    ("affordable", "unaffordable"),
+    ("available", "unavailable"),
+    ("possible", "impossible"),
+    ("legal", "illegal"),
+    ("responsible", "irresponsible"),
+    ("sufficient", "insufficient"),
+    ("worth", "waste"),
+    ("efficient", "wasteful"),
+    ("saves", "wastes"),
+    ("best", "worst"),
+    ("cheap", "expensive"),
+]
+ANTONYMS: dict[str, set[str]] = {}
+for _a, _b in _ANTONYMS_RAW:
+    if " " in _a or " " in _b:
+        continue
+    ANTONYMS.setdefault(stem(_a), set()).add(stem(_b))
+    ANTONYMS.setdefault(stem(_b), set()).add(stem(_a))
+# reported or rebutted claims: "opponents claim crisis teams don't work — they do"
+_REBUTTAL = re.compile(
+    r"\b(?:myth|myths|claim|claims|claimed|critics|opponents|some say|some people say|"
+    r"people think|you may hear|you might hear|false|wrong|not true|untrue|misconception|"
+    r"rumor|rumour|they say|they'll say|argue|argues)\b|\?",
+    re.I,
+)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def _relevant_negations(text: str, anchors: set[str]) -> int:
+    """Negations whose scope (the next five words) holds one of `anchors` (stems): "does not
+    need more beds" negates beds; "so no one waits" in a key message about beds does not."""
+    count = 0
+    for clause in re.split(r"[;:,.!?—–()]|\bbut\b|\bwhile\b", text):
+        ws = [w.lower().replace("’", "'") for w in _WORD_RE.findall(clause)]
+        for i, w in enumerate(ws):
+            if w in NEGATIONS or w.endswith("n't"):
+                if w == "not" and i + 1 < len(ws) and ws[i + 1] == "only":
+                    continue  # "not only ... but also"
+                scope = {stem(x) for x in ws[i + 1 : i + 6]}
+                if scope & anchors:
+                    count += 1
+    return count
+
+
+def _word_for(stemmed: str, text: str) -> str:
+    for w in _WORD_RE.findall(text):
+        if stem(w) == stemmed:
+            return str(w).lower()
+    return stemmed
+
+
+def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
+    """Evidence that `sentence` says the opposite of `key_message`, or None.
+
+    High precision only: the sentence must share at least half of the key message's content words
+    (counting antonym swaps), and then either negate a shared word ("does not need more beds") or
+    swap a word for its antonym ("slower" for "faster") — not both, which is a double negative.
+    A key message's own negation missing from a sentence is not taken as a contradiction (it
+    mostly means the sentence says less), and rebuttals ("myth:", "opponents claim") are skipped."""
+    if _REBUTTAL.search(sentence):
+        return None
+    s_set = {stem(w) for w in _WORD_RE.findall(sentence)}
+    k_all = {stem(w) for w in _WORD_RE.findall(key_message)}
+    k_content = {t for t in tokens(key_message) if t not in NEGATIONS}
+    if len(k_content) < 2:
+        return None
+    swaps: list[tuple[str, str]] = []
+    shared_words = set()
+    for t in k_content:
+        if t in s_set:
+            shared_words.add(t)
+    for t in s_set - k_all:
+        for a in sorted(ANTONYMS.get(t, set())):
+            if a in k_all and a not in s_set:
+                swaps.append((a, t))
+                break
+    swapped = {a for a, _ in swaps} & k_content
+    coverage = (len(shared_words) + len(swapped)) / len(k_content)
+    if coverage < 0.5 or len(shared_words) < 2:
+        return None
+    anchors = shared_words | {t for _, t in swaps}
+    neg_s = _relevant_negations(sentence, anchors)
+    neg_k = _relevant_negations(key_message, anchors)
+    negated = neg_s > neg_k and (neg_s - neg_k) % 2 == 1
+    if negated != bool(swaps) and (negated or neg_s == 0):
+        return {
+            "negation": negated,
+            "antonyms": [f"{_word_for(a, key_message)}→{_word_for(b, sentence)}" for a, b in swaps],
+            "coverage": round(coverage, 2),
+        }
+    return None
