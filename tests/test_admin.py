@@ -279,6 +279,16 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     if reviewer_staff is not None:
         Reviewer.objects.create(coalition=coalition, staff=reviewer_staff)
 
+    # partnership audit: a thresholds version, an audit with profiles, an override and a note
+    from cairn.audit import services as audit_services
+    from cairn.engines.audit import Thresholds
+
+    audit_services.save_thresholds(coalition=coalition, thresholds=Thresholds(), by=None)
+    profile = audit_services.audit_partnerships(coalition=coalition).profiles.all()[0]
+    other = "dormant" if profile.klass != "dormant" else "transactional"
+    audit_services.override_class(profile=profile, to_class=other, reason="Ana knows", by=None)
+    audit_services.annotate_profile(profile=profile, text="Ana's note", by=None)
+
     token = api_services.create_token(coalition=coalition, name="Parsons sync", created_by=None)
     api_services.claim_idempotency_key(
         token=token.token, key="retry-1", request_hash="0" * 64, lease=dt.timedelta(minutes=2)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cairn.petitions",
     "cairn.narrative",
     "cairn.powermap",
+    "cairn.audit",
     "cairn.api",
     "django.contrib.admin",
     "django.contrib.auth",
