@@ -211,6 +211,11 @@ def set_embedder(embedder: Embedder | None) -> None:
     _CACHE.clear()
 
 
+def current_embedder() -> Embedder | None:
+    """The backend loaded so far, or None when none is yet (so it can be put back)."""
+    return _EMBEDDER
+
+
 def backend_name() -> str:
     return get_embedder().name
 

@@ -85,6 +85,7 @@ CHANNEL_NAMES = {
     "email_subject": "an email subject line",
 }
 _URL = re.compile(r"https?://\S+|www\.\S+")
+_SUBJECT = re.compile(r"\s*subject:([^\n]*)", re.IGNORECASE)
 
 # Weight of the embedding cosine in a sentence's score (the rest is the lexical cosine), and the
 # calibration: a pillar threshold is the off-topic sentences' mean + Z standard deviations, never
@@ -245,7 +246,9 @@ class Checker:
 
     # -- the check ---------------------------------------------------------------------------
 
-    def check(self, text: str, channel: str | None = None) -> CheckResult:
+    def check(self, text: str, channel: str | None = None, kind: str | None = None) -> CheckResult:
+        """Check `text`; `channel` sets the length limit, `kind` "email" checks a first line
+        "Subject: …" against the subject-line limit."""
         fw = self.framework
         sentences = split_sentences(text)
         flags: list[Flag] = []
@@ -408,6 +411,24 @@ class Checker:
                     {"channel": channel, "length": length, "limit": limit},
                 )
             )
+        subject = _SUBJECT.match(text) if (kind or "").lower() == "email" else None
+        if subject is not None:
+            subject_limit = self.framework.channels.get(
+                "email_subject", CHANNEL_LIMITS["email_subject"]
+            )
+            line = subject.group(1).strip()
+            if len(line) > subject_limit:
+                at = subject.start(1) + (len(subject.group(1)) - len(subject.group(1).lstrip()))
+                flags.append(
+                    Flag(
+                        "too_long",
+                        at + subject_limit,
+                        at + len(line),
+                        f"The subject line has {len(line)} characters; inboxes cut it after "
+                        f"about {subject_limit}.",
+                        {"channel": "email_subject", "length": len(line), "limit": subject_limit},
+                    )
+                )
 
         # reading grade
         grade = flesch_kincaid_grade(text)
@@ -550,6 +571,8 @@ def checker_for(framework: Framework) -> Checker:
     return checker
 
 
-def check_text(framework: Framework, text: str, channel: str | None = None) -> CheckResult:
+def check_text(
+    framework: Framework, text: str, channel: str | None = None, kind: str | None = None
+) -> CheckResult:
     """Check one draft against the framework (see the module docstring)."""
-    return checker_for(framework).check(text, channel)
+    return checker_for(framework).check(text, channel, kind)
