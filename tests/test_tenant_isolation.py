@@ -89,6 +89,9 @@ from cairn.petitions.models import (
     Sponsorship,
     ThresholdCrossing,
 )
+from cairn.powermap import services as powermap_services
+from cairn.powermap.models import PositionChange as StakeholderPositionChange
+from cairn.powermap.models import Relationship, Stakeholder, StakeholderMerge, StakeholderTag
 
 # Parameters whose URLs are capabilities or belong to no coalition: the walker leaves them alone.
 CAPABILITY_PARAMS = {"token", "uidb64"}
@@ -223,6 +226,11 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         EngagementDay,
         CampaignEngagement,
         EngagementCount,
+        Stakeholder,
+        StakeholderTag,
+        StakeholderPositionChange,
+        Relationship,
+        StakeholderMerge,
     ]
     rows = {
         m.__name__: [model_to_dict(r) for r in m.objects.for_coalition(coalition)] for m in models
@@ -301,6 +309,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     draft, entry, update, invalidation = _petitions_of(b, member, steward.user)
     POST_DATA.update(owner=str(member.pk), membership=str(member.pk), sponsors_required="0")
     campaign_ids = _campaign_of(b, member)
+    powermap_ids = _powermap_of(b, steward.user)
     return {
         "coalition": b,
         "person_id": zebra.uuid,
@@ -327,7 +336,33 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         "update_id": update.pk,
         "entry_id": entry.pk,
         **campaign_ids,
+        **powermap_ids,
     }
+
+
+def _powermap_of(b: Coalition, user: Any) -> dict[str, int]:
+    """B's power map: stakeholders with a tag, a position and a relationship, and a merge."""
+    data = powermap_services.StakeholderData
+    zebra = powermap_services.create_stakeholder(
+        coalition=b,
+        data=data(name=f"{SECRET} funder", kind="organization", sector="philanthropy"),
+        tags=[f"{SECRET} tag"],
+        by=user,
+    )
+    chair = powermap_services.create_stakeholder(
+        coalition=b, data=data(name=f"{SECRET} chair", kind="person", sector="government"), by=user
+    )
+    powermap_services.record_position(
+        stakeholder=chair, position="neutral", on=timezone.localdate(), evidence=SECRET, by=user
+    )
+    tie = powermap_services.add_relationship(
+        source=zebra, target=chair, kind="funds", evidence=SECRET, by=user
+    )
+    copy = powermap_services.create_stakeholder(
+        coalition=b, data=data(name=f"{SECRET} copy", kind="person", sector="government"), by=user
+    )
+    powermap_services.merge_stakeholders(kept=chair, duplicate=copy, by=user)
+    return {"stakeholder_id": chair.pk, "relationship_id": tie.pk}
 
 
 def _campaign_of(b: Coalition, member: Membership) -> dict[str, int]:

@@ -97,11 +97,15 @@ def _name_in(names: Iterable[str]) -> Q:
 
 
 def stakeholder_page(
-    coalition: Coalition, *, page: str | int | None = 1, per_page: int = PAGE_SIZE, **filters: Any
+    coalition: Coalition,
+    *,
+    filters: dict[str, str] | None = None,
+    page: str | int | None = 1,
+    per_page: int = PAGE_SIZE,
 ) -> Page[Stakeholder]:
     """A page of `stakeholders(coalition, **filters)`, with their tags and holder."""
     rows = (
-        stakeholders(coalition, **filters)
+        stakeholders(coalition, **(filters or {}))
         .select_related("held_by__organization")
         .prefetch_related("tags")
     )
