@@ -18,6 +18,7 @@ urlpatterns = [
     path("decisions/awaiting/", include("cairn.governance.awaiting_urls")),
     path("c/<slug:slug>/campaigns/", include("cairn.campaigns.urls")),
     path("c/<slug:slug>/powermap/", include("cairn.powermap.urls")),
+    path("c/<slug:slug>/audit/", include("cairn.audit.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("public/", include("cairn.coalitions.public_urls")),
     path("admin/", admin.site.urls),
