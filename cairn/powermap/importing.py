@@ -399,9 +399,11 @@ class _Checker:
             self.bad(raw, name, f"is a formula ({_shorten(text)}): paste its value instead")
             return None
         if csv_cell:
-            if text[0] == "'":
+            guarded = text[0] == "'" and unneutralize(text) != text
+            if guarded:
+                # our export's guard: the apostrophe says "text", so the cell is text
                 text = unneutralize(text)
-            if looks_like_formula(text):
+            elif looks_like_formula(text):
                 self.bad(
                     raw, name, f"{_shorten(text)!r} looks like a spreadsheet formula: remove it"
                 )
@@ -982,7 +984,9 @@ class _GraphHandler(ContentHandler):
                 "kind": "edge",
                 "line": self.line(),
                 "data": data,
-                "directed": None if edge_type is None else str(edge_type != "undirected").lower(),
+                "directed": None
+                if edge_type is None
+                else str(edge_type not in {"undirected", "mutual"}).lower(),
             }
             for (cls, attr_id), default in self.gexf_defaults.items():
                 if cls == "edge":
