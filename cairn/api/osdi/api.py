@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cairn.api.auth import OsdiToken
+from cairn.audit import api as audit_api
 from cairn.campaigns import api as campaigns_api
 from cairn.governance import api as governance_api
 from cairn.people.services import PeopleError
@@ -90,6 +91,7 @@ api.add_router("", lists.router)
 api.add_router("", petitions.router)
 api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
 api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
+api.add_router("", audit_api.router)  # Cairn's own: partnership audits and profiles
 
 
 def error_response(
