@@ -21,6 +21,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 __all__ = [
@@ -76,6 +77,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix-stripping stemmer: 'hospitals'/'hospital', 'waiting'/'waits' meet."""
     w = word.lower().replace("’", "'")
@@ -101,10 +103,12 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
+@lru_cache(maxsize=8192)
 def lexical_vector(text: str) -> dict[str, float]:
     """A sparse unit vector: stems (weight 1, sub-linear counts) and their 4-grams (weight 0.3).
 
-    The n-grams let 'psychiatric' meet 'psychiatry' and 'responders' meet 'response'."""
+    The n-grams let 'psychiatric' meet 'psychiatry' and 'responders' meet 'response'. Cached:
+    callers must not change the returned dict."""
     vec: dict[str, float] = {}
     for word, count in Counter(tokens(text)).items():
         tf = 1.0 + math.log(count)

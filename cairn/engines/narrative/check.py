@@ -100,6 +100,7 @@ MARGIN = 0.2
 Z_TOPIC = 3.5
 TOPIC_FRACTION = 0.5
 MIN_WORDS = 4
+ROW_CACHE_SIZE = 4096  # sentences whose scores a prepared framework keeps
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,13 @@ class Checker:
         texts = [i.text for i in self.items]
         self.item_lex = [sim.lexical_vector(t) for t in texts]
         self.item_vec = [] if self.lexical else sim.vectors(texts, self.embedder)
+        self._rows: OrderedDict[str, list[float]] = OrderedDict()
+        self._rows_lock = threading.Lock()
+        if not self.lexical:
+            import numpy as np
+
+            self._np = np
+            self.item_mat = np.stack(self.item_vec)
         core = " ".join(
             t for t in (framework.core_message, framework.vision, framework.solution) if t
         )
@@ -193,21 +201,38 @@ class Checker:
     # -- scoring ----------------------------------------------------------------------------
 
     def _scores(self, texts: list[str]) -> list[list[float]]:
-        """score[t][item] for each text and framework item."""
-        lex = [sim.lexical_vector(t) for t in texts]
-        vecs = [] if self.lexical else sim.vectors(texts, self.embedder)
-        out = []
-        for n, lv in enumerate(lex):
-            row = []
-            for k, item_lv in enumerate(self.item_lex):
-                lexical = sim._sparse_cosine(lv, item_lv)
-                if self.lexical:
-                    row.append(lexical)
+        """score[t][item] for each text and framework item; a sentence seen before (in this or
+        an earlier draft) is not scored again."""
+        with self._rows_lock:
+            known = {t: self._rows[t] for t in texts if t in self._rows}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            lex = [sim.lexical_vector(t) for t in missing]
+            if self.lexical:
+                model_rows = None
+            else:
+                vecs = self._np.stack(sim.vectors(missing, self.embedder))
+                model_rows = self._np.clip(vecs @ self.item_mat.T, 0.0, None).tolist()
+            for n, (text, lv) in enumerate(zip(missing, lex, strict=True)):
+                lexical = [sim._sparse_cosine(lv, item_lv) for item_lv in self.item_lex]
+                if model_rows is None:
+                    row = lexical
                 else:
-                    model = max(0.0, self.embedder.cosine(vecs[n], self.item_vec[k]))
-                    row.append(MODEL_WEIGHT * model + (1 - MODEL_WEIGHT) * lexical)
-            out.append(row)
-        return out
+                    row = [
+                        MODEL_WEIGHT * m + (1 - MODEL_WEIGHT) * x
+                        for m, x in zip(model_rows[n], lexical, strict=True)
+                    ]
+                known[text] = row
+            with self._rows_lock:
+                for text in missing:
+                    self._rows[text] = known[text]
+                while len(self._rows) > ROW_CACHE_SIZE:
+                    self._rows.popitem(last=False)
+        with self._rows_lock:
+            for t in known:
+                if t in self._rows:
+                    self._rows.move_to_end(t)
+        return [known[t] for t in texts]
 
     def _pillar_scores(self, row: list[float]) -> dict[str, tuple[float, int]]:
         best: dict[str, tuple[float, int]] = {}

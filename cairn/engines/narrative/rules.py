@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cairn.engines.similarity import STOPWORDS, stem, tokens
 
@@ -537,6 +538,7 @@ def _word_for(stemmed: str, text: str) -> str:
     return stemmed
 
 
+@lru_cache(maxsize=16384)
 def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
     """Evidence that `sentence` says the opposite of `key_message`, or None.
 
