@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<slug:slug>/decisions/", include("cairn.governance.urls")),
     path("decisions/awaiting/", include("cairn.governance.awaiting_urls")),
     path("c/<slug:slug>/campaigns/", include("cairn.campaigns.urls")),
+    path("c/<slug:slug>/narrative/", include("cairn.narrative.urls")),
     path("c/<slug:slug>/powermap/", include("cairn.powermap.urls")),
     path("c/<slug:slug>/audit/", include("cairn.audit.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),

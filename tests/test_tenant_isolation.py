@@ -226,6 +226,7 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         EngagementDay,
         CampaignEngagement,
         EngagementCount,
+        *_narrative_models(),
         Stakeholder,
         StakeholderTag,
         StakeholderPositionChange,
@@ -309,6 +310,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     draft, entry, update, invalidation = _petitions_of(b, member, steward.user)
     POST_DATA.update(owner=str(member.pk), membership=str(member.pk), sponsors_required="0")
     campaign_ids = _campaign_of(b, member)
+    narrative_ids = _narrative_of(b, steward, organizer, member, campaign_ids)
     powermap_ids = _powermap_of(b, steward.user)
     return {
         "coalition": b,
@@ -336,6 +338,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         "update_id": update.pk,
         "entry_id": entry.pk,
         **campaign_ids,
+        **narrative_ids,
         **powermap_ids,
     }
 
@@ -419,6 +422,70 @@ def _campaign_of(b: Coalition, member: Membership) -> dict[str, int]:
         "objective_id": objective.pk,
         "measurement_id": measurement.pk,
     }
+
+
+def _narrative_models() -> list[type[Any]]:
+    from cairn.narrative import models as narrative
+
+    return [
+        narrative.Framework,
+        narrative.FrameworkVersion,
+        narrative.Reviewer,
+        narrative.ContentItem,
+        narrative.ContentEvent,
+        narrative.ReviewComment,
+        narrative.Approval,
+        narrative.FlagDismissal,
+        narrative.TrackedLink,
+        narrative.ReachReport,
+    ]
+
+
+def _narrative_of(
+    b: Coalition, steward: Any, organizer: Any, member: Membership, campaign_ids: dict[str, int]
+) -> dict[str, int]:
+    """B's narrative: an adopted framework version, a draft, items in review and published."""
+    from cairn.narrative import services as narrative
+
+    campaign = Campaign.objects.get(pk=campaign_ids["campaign_id"])
+    pillars = [
+        {"id": f"p{i}", "name": f"{SECRET} {i}", "key_messages": [{"id": f"k{i}", "text": SECRET}]}
+        for i in range(3)
+    ]
+    framework = narrative.create_framework(
+        coalition=b,
+        name=f"{SECRET} framework",
+        by=steward,
+        content={"core_message": SECRET, "ask": f"Sign for {SECRET}", "pillars": pillars},
+    )
+    version = narrative.propose_version(version=framework.versions.get(), by=steward)
+    proposal = governance_services.create_proposal(
+        coalition=b,
+        template="consent",
+        title=f"{SECRET} narrative",
+        closes_at=timezone.now() + dt.timedelta(days=3),
+        created_by=steward.user,
+    )
+    proposal = governance_services.open_proposal(proposal=proposal, by=steward.user)
+    governance_services.close_proposal(proposal=proposal, by=steward.user)
+    outcome = governance_services.record_outcome(
+        proposal=proposal, statement=SECRET, recorded_by=steward.user
+    )
+    narrative.adopt_version(version=version, outcome=outcome, by=steward)
+    narrative.create_version(framework=framework, by=steward)  # a draft v2
+    narrative.grant_reviewer(staff=organizer, by=steward)
+    item = narrative.create_item(
+        campaign=campaign,
+        membership=member,
+        by=organizer,
+        kind="email",
+        title=f"{SECRET} email",
+        body=f"Sign for {SECRET} today.",
+    )
+    narrative.submit_item(item=item, by=organizer)
+    narrative.add_comment(item=item, by=steward, body=SECRET)
+    narrative.dismiss_flag(item=item, by=steward, kind="off_message", span_text="", reason=SECRET)
+    return {"framework_id": framework.pk, "version_number": 1, "content_id": item.pk}
 
 
 def _petitions_of(b: Coalition, member: Membership, user: Any) -> tuple[Any, Any, Any, Any]:
