@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import statistics
 import threading
@@ -92,9 +93,9 @@ _SUBJECT = re.compile(r"\s*subject:([^\n]*)", re.IGNORECASE)
 # below FLOOR; a sentence also supports other pillars within MARGIN of its best one.
 MODEL_WEIGHT = 0.6
 Z = 2.5
-FLOOR_MODEL = 0.40
-FLOOR_LEXICAL = 0.22
-MARGIN = 0.2
+FLOOR_MODEL = 0.38
+FLOOR_LEXICAL = 0.25
+MARGIN = 0.06
 # "near a pillar's topic" (for off-message): above the off-topic sentences' mean + Z_TOPIC sd and
 # at least TOPIC_FRACTION of the floor
 Z_TOPIC = 3.5
@@ -165,7 +166,20 @@ class Checker:
             for pp in pillar.proof_points:
                 self.items.append(_Item(pillar, pp.text, None, pp))
         texts = [i.text for i in self.items]
-        self.item_lex = [sim.lexical_vector(t) for t in texts]
+        # Lexical vectors weighted by how few pillars use each word (an IDF over the pillars):
+        # "child care" in every pillar of a child-care framework says nothing about which one.
+        raw = [sim.lexical_vector(t) for t in texts]
+        pillar_features: dict[str, set[str]] = {}
+        for item, vec in zip(self.items, raw, strict=True):
+            pillar_features.setdefault(item.pillar.id, set()).update(vec)
+        n = max(1, len(pillar_features))
+        df: dict[str, int] = {}
+        for features in pillar_features.values():
+            for key in features:
+                df[key] = df.get(key, 0) + 1
+        self.idf = {key: math.log(1 + n / count) for key, count in df.items()}
+        self.idf_default = math.log(1 + n)
+        self.item_lex = [self._weigh(v) for v in raw]
         self.item_vec = [] if self.lexical else sim.vectors(texts, self.embedder)
         self._rows: OrderedDict[str, list[float]] = OrderedDict()
         self._rows_lock = threading.Lock()
@@ -200,6 +214,12 @@ class Checker:
 
     # -- scoring ----------------------------------------------------------------------------
 
+    def _weigh(self, vec: dict[str, float]) -> dict[str, float]:
+        idf, default = self.idf, self.idf_default
+        out = {k: v * idf.get(k, default) for k, v in vec.items()}
+        norm = math.sqrt(sum(v * v for v in out.values()))
+        return {k: v / norm for k, v in out.items()} if norm else {}
+
     def _scores(self, texts: list[str]) -> list[list[float]]:
         """score[t][item] for each text and framework item; a sentence seen before (in this or
         an earlier draft) is not scored again."""
@@ -207,7 +227,7 @@ class Checker:
             known = {t: self._rows[t] for t in texts if t in self._rows}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            lex = [sim.lexical_vector(t) for t in missing]
+            lex = [self._weigh(sim.lexical_vector(t)) for t in missing]
             if self.lexical:
                 model_rows = None
             else:
@@ -279,45 +299,53 @@ class Checker:
         flags: list[Flag] = []
         rows = self._scores([s.text for s in sentences]) if sentences else []
 
-        # pillar coverage
+        # pillar coverage: a sentence, or one of its clauses, supports the pillars it scores
+        # above their threshold and within MARGIN of its best pillar
+        units = [[s.text, *_clauses(s.text)] for s in sentences]
+        unit_rows = self._scores([u for group in units for u in group]) if sentences else []
         covered: dict[str, float] = {}
         key_messages: set[str] = set()
         sentence_info: list[dict[str, Any]] = []
-        for s, row in zip(sentences, rows, strict=True):
+        position = 0
+        for s, row, group in zip(sentences, rows, units, strict=True):
+            group_rows = unit_rows[position : position + len(group)]
+            position += len(group)
             per_pillar = self._pillar_scores(row)
-            supports: list[str] = []
+            support: dict[str, tuple[float, int]] = {}
             if len(words(s.text)) >= MIN_WORDS or len(sentences) == 1:
-                top = max(v[0] for v in per_pillar.values())
-                for pid, (score, k) in per_pillar.items():
-                    if score >= self.thresholds[pid] and score >= top - MARGIN:
-                        supports.append(pid)
-                        covered[pid] = max(covered.get(pid, 0.0), score)
-                        item = self.items[k]
-                        if item.key_message is not None:
-                            key_messages.add(item.key_message.id)
-                        flags.append(
-                            Flag(
-                                "pillar",
-                                s.start,
-                                s.end,
-                                f"Supports the pillar “{item.pillar.name}”: close to "
-                                f"“{_short(item.text)}”.",
-                                {
-                                    "pillar": pid,
-                                    "key_message": item.key_message.id
-                                    if item.key_message
-                                    else None,
-                                    "matched": item.text,
-                                    "score": round(score, 3),
-                                    "threshold": round(self.thresholds[pid], 3),
-                                },
-                            )
-                        )
+                for unit_row in group_rows:
+                    unit_scores = self._pillar_scores(unit_row)
+                    top = max(v[0] for v in unit_scores.values())
+                    for pid, (score, k) in unit_scores.items():
+                        passes = score >= self.thresholds[pid] and score >= top - MARGIN
+                        if passes and (pid not in support or score > support[pid][0]):
+                            support[pid] = (score, k)
+            for pid, (score, k) in support.items():
+                covered[pid] = max(covered.get(pid, 0.0), score)
+                item = self.items[k]
+                if item.key_message is not None:
+                    key_messages.add(item.key_message.id)
+                flags.append(
+                    Flag(
+                        "pillar",
+                        s.start,
+                        s.end,
+                        f"Supports the pillar “{item.pillar.name}”: close to "
+                        f"“{_short(item.text)}”.",
+                        {
+                            "pillar": pid,
+                            "key_message": item.key_message.id if item.key_message else None,
+                            "matched": item.text,
+                            "score": round(score, 3),
+                            "threshold": round(self.thresholds[pid], 3),
+                        },
+                    )
+                )
             sentence_info.append(
                 {
                     "start": s.start,
                     "end": s.end,
-                    "pillars": supports,
+                    "pillars": [p.id for p in fw.pillars if p.id in support],
                     "scores": {p: round(v[0], 3) for p, v in per_pillar.items()},
                 }
             )
@@ -569,6 +597,15 @@ def _cut_at(text: str, limit: int, channel: str | None) -> int:
         if counted >= limit:
             return url.start()
     return min(len(text), pos + max(0, limit - counted))
+
+
+_CLAUSE = re.compile(r"\s*(?:;|:|—|–|,\s*(?:and|but|while|so|because|which|as)\b|\band\b)\s*")
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The clauses of a compound sentence (each of MIN_WORDS words or more), or none."""
+    parts = [p for p in _CLAUSE.split(sentence) if len(words(p)) >= MIN_WORDS]
+    return parts if len(parts) > 1 else []
 
 
 def _short(text: str, n: int = 90) -> str:

@@ -212,7 +212,16 @@ class AskMatcher:
         stems = [stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)]
         if any(s in self.verbs for s in stems):
             return True
-        return any(s in WEAK_VERBS for s in stems) and bool(_DEMAND.search(sentence))
+        if not any(s in WEAK_VERBS for s in stems):
+            return False
+        if _DEMAND.search(sentence):
+            return True
+        # an imperative: a clause that starts with the verb ("On June 5, vote for the levy.")
+        for clause in re.split(r"[,:;—–-]|\.\.\.", sentence):
+            first = re.match(r"\s*(?:please\s+|so\s+|then\s+)?([A-Za-z]+)", clause, re.I)
+            if first and stem(first.group(1)) in WEAK_VERBS:
+                return True
+        return False
 
     def sentence_makes_ask(self, sentence: str) -> bool:
         """An action verb and the ask's object in this sentence."""
@@ -493,6 +502,11 @@ _ANTONYMS_RAW = [
     ("legal", "illegal"),
     ("responsible", "irresponsible"),
     ("sufficient", "insufficient"),
+    ("more", "enough"),
+    ("cut", "add"),
+    ("reduce", "add"),
+    ("clean", "dirty"),
+    ("cleaner", "dirtier"),
     ("worth", "waste"),
     ("efficient", "wasteful"),
     ("saves", "wastes"),
@@ -515,20 +529,24 @@ _REBUTTAL = re.compile(
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
-def _relevant_negations(text: str, anchors: set[str]) -> int:
-    """Negations whose scope (the next five words) holds one of `anchors` (stems): "does not
-    need more beds" negates beds; "so no one waits" in a key message about beds does not."""
-    count = 0
+def _is_negation(word: str) -> bool:
+    w = word.lower().replace("’", "'")
+    return w in NEGATIONS or w.endswith("n't")
+
+
+def _negated_words(text: str, anchors: set[str]) -> set[str]:
+    """The `anchors` (stems) that a negation governs: those in its scope, the next five words of
+    its clause. "does not need more beds" negates need and beds; "so no one waits" in a key
+    message about beds negates nothing the sentence shares."""
+    negated: set[str] = set()
     for clause in re.split(r"[;:,.!?—–()]|\bbut\b|\bwhile\b", text):
         ws = [w.lower().replace("’", "'") for w in _WORD_RE.findall(clause)]
         for i, w in enumerate(ws):
-            if w in NEGATIONS or w.endswith("n't"):
+            if _is_negation(w):
                 if w == "not" and i + 1 < len(ws) and ws[i + 1] == "only":
                     continue  # "not only ... but also"
-                scope = {stem(x) for x in ws[i + 1 : i + 6]}
-                if scope & anchors:
-                    count += 1
-    return count
+                negated |= {stem(x) for x in ws[i + 1 : i + 6]} & anchors
+    return negated
 
 
 def _word_for(stemmed: str, text: str) -> str:
@@ -564,15 +582,20 @@ def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
             if a in k_all and a not in s_set:
                 swaps.append((a, t))
                 break
-    swapped = {a for a, _ in swaps} & k_content
-    coverage = (len(shared_words) + len(swapped)) / len(k_content)
+    swapped = {a for a, _ in swaps}
+    coverage = (len(shared_words) + len(swapped)) / len(k_content | swapped)
     if coverage < 0.5 or len(shared_words) < 2:
         return None
     anchors = shared_words | {t for _, t in swaps}
-    neg_s = _relevant_negations(sentence, anchors)
-    neg_k = _relevant_negations(key_message, anchors)
-    negated = neg_s > neg_k and (neg_s - neg_k) % 2 == 1
-    if negated != bool(swaps) and (negated or neg_s == 0):
+    negations = [w for w in _WORD_RE.findall(sentence) if _is_negation(w)]
+    if len(negations) >= 2 and not swaps:
+        return None  # "cannot recruit where there is no child care": a double negative, unsure
+    neg_s = _negated_words(sentence, anchors)
+    neg_k = _negated_words(key_message, anchors)
+    # the sentence denies what the key message affirms ("will fund administration, not care"
+    # against "funds care, not administration" denies care)
+    negated = bool(neg_s - neg_k)
+    if negated != bool(swaps) and (negated or not neg_s):
         return {
             "negation": negated,
             "antonyms": [f"{_word_for(a, key_message)}→{_word_for(b, sentence)}" for a, b in swaps],
