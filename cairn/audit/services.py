@@ -74,8 +74,12 @@ def audit_partnerships(
     by: User | None = None,
     trigger: str = Audit.Trigger.MANUAL,
     similarities: evidence.SimilarityFn | None = None,
+    schedule: bool = True,
 ) -> Audit:
-    """Audit every member organization as of `as_of` (today by default) and store the run."""
+    """Audit every member organization as of `as_of` (today by default) and store the run.
+
+    `schedule=False` leaves the next audit to `cairn queue_due_audits` (cron) rather than a
+    deferred task (the demo does, so that a fresh demo's task queue holds no deferred work)."""
     as_of = as_of or timezone.localdate()
     rules = ensure_policy(coalition=coalition, lock=True)  # serializes runs of one coalition
     in_force = selectors.thresholds_in_force(coalition=coalition)
@@ -146,7 +150,8 @@ def audit_partnerships(
     rules.next_audit_at = _midnight(add_months(as_of, rules.reaudit_every_months))
     rules.queued_at = None
     rules.save(update_fields=["next_audit_at", "queued_at"])
-    _schedule(coalition.pk, rules.next_audit_at)
+    if schedule:
+        _schedule(coalition.pk, rules.next_audit_at)
     if trigger == Audit.Trigger.SCHEDULED:
         from .tasks import send_audit_notice
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cairn.audit.demo import load_demo_audit
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         load_demo_campaign(coalition)
         load_demo_decisions(coalition)
         load_demo_petitions(coalition)
+        # the partnership audit reads the evidence the loaders above recorded
+        load_demo_audit(coalition)
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
