@@ -443,9 +443,12 @@ def command_output(es: EvalSet, folder: Path, *, lexical: bool = False) -> tuple
     argv = [*cairn_command(), "narrative-check", str(es.framework_path), str(drafts), "--no-flags"]
     if lexical:
         argv.append("--lexical")
+    # this checkout's cairn first, also when the installed one is another checkout's
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        argv, capture_output=True, text=True, check=False, cwd=ROOT, timeout=900
+        argv, capture_output=True, text=True, check=False, cwd=ROOT, env=env, timeout=900
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
