@@ -21,6 +21,7 @@ from cairn.campaigns import api as campaigns_api
 from cairn.governance import api as governance_api
 from cairn.people.services import PeopleError
 from cairn.petitions.services import PetitionError
+from cairn.powermap import api as powermap_api
 
 from . import entry, lists, people, petitions, tags
 from .errors import ApiError
@@ -92,6 +93,7 @@ api.add_router("", petitions.router)
 api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
 api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
 api.add_router("", audit_api.router)  # Cairn's own: partnership audits and profiles
+api.add_router("", powermap_api.router)  # Cairn's own: stakeholders, relationships, figures
 
 
 def error_response(

@@ -24,6 +24,8 @@ COLLECTIONS: dict[str, str] = {
     "osdi:petitions": "petitions",
     "cairn:proposals": "proposals",
     "cairn:campaigns": "campaigns",
+    "cairn:stakeholders": "stakeholders",
+    "cairn:relationships": "relationships",
 }
 
 
