@@ -19,6 +19,7 @@ from cairn.api.auth import OsdiToken
 from cairn.audit import api as audit_api
 from cairn.campaigns import api as campaigns_api
 from cairn.governance import api as governance_api
+from cairn.narrative import api as narrative_api
 from cairn.people.services import PeopleError
 from cairn.petitions.services import PetitionError
 from cairn.powermap import api as powermap_api
@@ -92,6 +93,7 @@ api.add_router("", lists.router)
 api.add_router("", petitions.router)
 api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
 api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
+api.add_router("", narrative_api.router)  # Cairn's own: frameworks, versions, content
 api.add_router("", audit_api.router)  # Cairn's own: partnership audits and profiles
 api.add_router("", powermap_api.router)  # Cairn's own: stakeholders, relationships, figures
 

@@ -24,6 +24,8 @@ COLLECTIONS: dict[str, str] = {
     "osdi:petitions": "petitions",
     "cairn:proposals": "proposals",
     "cairn:campaigns": "campaigns",
+    "cairn:frameworks": "narrative/frameworks",
+    "cairn:content": "narrative/content",
     "cairn:stakeholders": "stakeholders",
     "cairn:relationships": "relationships",
 }
