@@ -16,6 +16,15 @@ from django.utils import timezone
 
 from cairn.api import services as api_services
 from cairn.api.models import ApiToken, IdempotencyKey
+from cairn.audit import services as audit_services
+from cairn.audit.models import (
+    Audit,
+    AuditAnnotation,
+    AuditOverride,
+    AuditPolicy,
+    AuditProfile,
+    ThresholdVersion,
+)
 from cairn.campaigns import services as campaign_services
 from cairn.campaigns.models import (
     Campaign,
@@ -232,6 +241,12 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         StakeholderPositionChange,
         Relationship,
         StakeholderMerge,
+        AuditPolicy,
+        ThresholdVersion,
+        Audit,
+        AuditProfile,
+        AuditOverride,
+        AuditAnnotation,
     ]
     rows = {
         m.__name__: [model_to_dict(r) for r in m.objects.for_coalition(coalition)] for m in models
@@ -312,6 +327,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     campaign_ids = _campaign_of(b, member)
     narrative_ids = _narrative_of(b, steward, organizer, member, campaign_ids)
     powermap_ids = _powermap_of(b, steward.user)
+    audit_ids = _audit_of(b, steward.user)
     return {
         "coalition": b,
         "person_id": zebra.uuid,
@@ -340,6 +356,7 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         **campaign_ids,
         **narrative_ids,
         **powermap_ids,
+        **audit_ids,
     }
 
 
@@ -366,6 +383,20 @@ def _powermap_of(b: Coalition, user: Any) -> dict[str, int]:
     )
     powermap_services.merge_stakeholders(kept=chair, duplicate=copy, by=user)
     return {"stakeholder_id": chair.pk, "relationship_id": tie.pk}
+
+
+def _audit_of(b: Coalition, user: Any) -> dict[str, int]:
+    """B's partnership audit: thresholds, an audit with its profile, an override, a note."""
+    from cairn.engines.audit import Thresholds
+
+    audit_services.save_thresholds(coalition=b, thresholds=Thresholds(), note=SECRET, by=user)
+    run = audit_services.audit_partnerships(coalition=b, by=user)
+    profile = run.profiles.get()
+    other = "dormant" if profile.klass != "dormant" else "transactional"
+    audit_services.override_class(profile=profile, to_class=other, reason=SECRET, by=user)
+    audit_services.annotate_profile(profile=profile, text=SECRET, by=user)
+    POST_DATA.update(klass="mission_aligned")
+    return {"audit_id": run.pk}
 
 
 def _campaign_of(b: Coalition, member: Membership) -> dict[str, int]:

@@ -75,11 +75,11 @@ def render_audit(request: HttpRequest, run: Audit, counts: dict[str, int] | None
         fields["classes"] = counts
     return hal.resource(
         request,
-        public_id=run.number,
+        public_id=run.pk,
         created=run.created_at,
         modified=run.created_at,
-        self_path=("audit", "runs", run.number),
-        links={"cairn:profiles": ("audit", "runs", run.number, "profiles")},
+        self_path=("audit", "runs", run.pk),
+        links={"cairn:profiles": ("audit", "runs", run.pk, "profiles")},
         fields=fields,
     )
 
@@ -90,13 +90,14 @@ def render_profile(request: HttpRequest, profile: AuditProfile, run: Audit) -> d
         public_id=profile.membership_id,
         created=run.created_at,
         modified=run.created_at,
-        self_path=("audit", "runs", run.number, "profiles", profile.membership_id),
+        self_path=("audit", "runs", run.pk, "profiles", profile.membership_id),
         links={
-            "cairn:audit": ("audit", "runs", run.number),
+            "cairn:audit": ("audit", "runs", run.pk),
             "cairn:member": ("audit", "members", profile.membership_id),
         },
         fields={
-            "audit": run.number,
+            "audit": run.pk,
+            "number": run.number,
             "as_of": run.as_of.isoformat(),
             "organization": profile.organization_name,
             "status": profile.status,
@@ -136,11 +137,11 @@ def render_profile(request: HttpRequest, profile: AuditProfile, run: Audit) -> d
 # --- lookups -------------------------------------------------------------------------------------
 
 
-def _run(coalition: Coalition, number: str) -> Audit:
-    pk = _row_id(number)
-    run = None if pk is None else selectors.audits(coalition=coalition).filter(number=pk).first()
+def _run(coalition: Coalition, audit_id: str) -> Audit:
+    pk = _row_id(audit_id)
+    run = None if pk is None else selectors.audits(coalition=coalition).filter(pk=pk).first()
     if run is None:
-        raise not_found("audit", number)
+        raise not_found("audit", audit_id)
     return run
 
 
@@ -187,13 +188,13 @@ def run_audit(request: HttpRequest) -> Status[dict[str, Any]]:
 
 
 @router.get(
-    "/audit/runs/{number}",
+    "/audit/runs/{audit_id}",
     **_GET,
     summary="One audit: its date, thresholds and (when all profiles are visible) class counts",
 )
-def get_run(request: HttpRequest, number: str) -> dict[str, Any]:
+def get_run(request: HttpRequest, audit_id: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    run = _run(coalition, number)
+    run = _run(coalition, audit_id)
     counts = _counts(coalition, _staff(request), selectors.policy(coalition=coalition))
     return render_audit(request, run, counts.get(run.pk))
 
@@ -205,14 +206,14 @@ def _profiles(request: HttpRequest, run: Audit) -> QuerySet[AuditProfile]:
 
 
 @router.get(
-    "/audit/runs/{number}/profiles",
+    "/audit/runs/{audit_id}/profiles",
     **_GET,
     summary="The member profiles of an audit that this token may see, with their factors",
 )
 def list_profiles(
-    request: HttpRequest, number: str, query: Query[CollectionQuery]
+    request: HttpRequest, audit_id: str, query: Query[CollectionQuery]
 ) -> dict[str, Any]:
-    run = _run(coalition_of(request), number)
+    run = _run(coalition_of(request), audit_id)
     return paginate(
         request,
         _profiles(request, run),
@@ -223,12 +224,12 @@ def list_profiles(
 
 
 @router.get(
-    "/audit/runs/{number}/profiles/{member_id}",
+    "/audit/runs/{audit_id}/profiles/{member_id}",
     **_GET,
     summary="A member organization's profile in an audit",
 )
-def get_profile(request: HttpRequest, number: str, member_id: str) -> dict[str, Any]:
-    run = _run(coalition_of(request), number)
+def get_profile(request: HttpRequest, audit_id: str, member_id: str) -> dict[str, Any]:
+    run = _run(coalition_of(request), audit_id)
     pk = _row_id(member_id)
     profile = None if pk is None else _profiles(request, run).filter(membership_id=pk).first()
     if profile is None:
@@ -254,7 +255,8 @@ def member_trend(request: HttpRequest, member_id: str) -> dict[str, Any]:
         "organization": member.organization.name,
         "profiles": [
             {
-                "audit": h.audit.number,
+                "audit": h.audit.pk,
+                "number": h.audit.number,
                 "as_of": h.audit.as_of.isoformat(),
                 "class": h.klass,
                 "computed_class": h.computed_class,

@@ -53,7 +53,8 @@ def test_a_steward_token_reads_every_profile_with_its_factors(audited: Hand) -> 
     assert runs["total_records"] == 1
     run = runs["_embedded"]["cairn:audits"][0]
     assert run["classes"] == {"mission_aligned": 1, "transactional": 1, "dormant": 1}
-    profiles = api.get("/audit/runs/1/profiles").json()
+    run_id = run["identifiers"][1].split(":")[1]
+    profiles = api.get(f"/audit/runs/{run_id}/profiles").json()
     assert names(profiles) == ["Aligned Org", "Dormant Org", "Transactional Org"]
     transactional = profiles["_embedded"]["cairn:profiles"][2]
     assert transactional["class"] == "transactional"
@@ -63,26 +64,27 @@ def test_a_steward_token_reads_every_profile_with_its_factors(audited: Hand) -> 
         "participation",
     ]
     assert transactional["evidence"]["supporters"]["pooled_accessible"] == 2
-    one = api.get(f"/audit/runs/1/profiles/{audited.aligned.pk}").json()
+    one = api.get(f"/audit/runs/{run_id}/profiles/{audited.aligned.pk}").json()
     assert one["evidence"]["decisions"] == {"eligible": 2, "cast": 2}
     trend = api.get(f"/audit/members/{audited.aligned.pk}").json()
-    assert [(p["audit"], p["class"]) for p in trend["profiles"]] == [(1, "mission_aligned")]
+    assert [(p["number"], p["class"]) for p in trend["profiles"]] == [(1, "mission_aligned")]
 
 
 def test_an_organizer_token_sees_its_own_profile_unless_profiles_are_shared(
     audited: Hand,
 ) -> None:
     api = Api(audited, audited.organizers["aligned"])
-    assert names(api.get("/audit/runs/1/profiles").json()) == ["Aligned Org"]
-    assert "classes" not in api.get("/audit/runs/1").json()
+    run = f"/audit/runs/{Audit.objects.get().pk}"
+    assert names(api.get(f"{run}/profiles").json()) == ["Aligned Org"]
+    assert "classes" not in api.get(run).json()
     other = audited.dormant.pk
-    assert api.get(f"/audit/runs/1/profiles/{other}").status_code == 404
+    assert api.get(f"{run}/profiles/{other}").status_code == 404
     assert api.get(f"/audit/members/{other}").status_code == 404
     # and it may not run the audit: nothing written
     assert api.post("/audit/runs").status_code == 403
     assert Audit.objects.count() == 1
     AuditPolicy.objects.filter(coalition=audited.coalition).update(share_profiles=True)
-    assert len(names(api.get("/audit/runs/1/profiles").json())) == 3
+    assert len(names(api.get(f"{run}/profiles").json())) == 3
 
 
 def test_a_steward_token_runs_the_audit(audited: Hand, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +101,7 @@ def test_another_coalitions_token_finds_nothing(audited: Hand, coalition_factory
     stranger.coalition = coalition_factory()
     api = Api(stranger, None)
     assert api.get("/audit/runs").json()["total_records"] == 0
-    assert api.get("/audit/runs/1").status_code == 404
+    assert api.get(f"/audit/runs/{Audit.objects.get().pk}").status_code == 404
     assert api.get(f"/audit/members/{audited.aligned.pk}").status_code == 404
     assert "Aligned" not in json.dumps(api.get("/audit/thresholds").json())
 
@@ -108,9 +110,9 @@ def test_the_audit_is_in_the_openapi_document(client: Client) -> None:
     paths = client.get(f"{API}/openapi.json").json()["paths"]
     assert {
         "/api/v2/audit/runs",
-        "/api/v2/audit/runs/{number}",
-        "/api/v2/audit/runs/{number}/profiles",
-        "/api/v2/audit/runs/{number}/profiles/{member_id}",
+        "/api/v2/audit/runs/{audit_id}",
+        "/api/v2/audit/runs/{audit_id}/profiles",
+        "/api/v2/audit/runs/{audit_id}/profiles/{member_id}",
         "/api/v2/audit/members/{member_id}",
         "/api/v2/audit/thresholds",
     } <= set(paths)
