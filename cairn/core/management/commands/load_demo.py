@@ -14,6 +14,7 @@ from cairn.engines.words import counted
 from cairn.governance.demo import load_demo_decisions
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
+from cairn.powermap.demo import load_demo_powermap
 
 
 class Command(BaseCommand):
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         load_demo_campaign(coalition)
         load_demo_decisions(coalition)
         load_demo_petitions(coalition)
+        # the power map's landscape, imported: the campaign's decision-makers exist by now
+        load_demo_powermap(coalition)
         # the partnership audit reads the evidence the loaders above recorded
         load_demo_audit(coalition)
         members = (
