@@ -101,6 +101,9 @@ MARGIN = 0.06
 Z_TOPIC = 3.5
 TOPIC_FRACTION = 0.5
 MIN_WORDS = 4
+DRAFT_UNIT = True
+DRAFT_FACTOR = 1.0
+ASK_MARGIN = 0.1
 ROW_CACHE_SIZE = 4096  # sentences whose scores a prepared framework keeps
 
 
@@ -194,6 +197,7 @@ class Checker:
         self.core_lex = sim.lexical_vector(core) if core else {}
         self.core_vec = None if self.lexical or not core else sim.vectors([core], self.embedder)[0]
         self.ask = AskMatcher(framework.ask) if framework.ask else None
+        self.pillar_names = {p.id: p.name for p in framework.pillars}
         self.avoid = {t.term: t.replacement for t in framework.terms_avoid}
         self.figure_items = [
             (i, self._point_units(i.proof_point))
@@ -274,6 +278,10 @@ class Checker:
             self.null_mean[pillar.id] = mean
             self.thresholds[pillar.id] = max(floor, mean + Z * sd)
             self.topic_thresholds[pillar.id] = max(floor * TOPIC_FRACTION, mean + Z_TOPIC * sd)
+        self.ask_scores: dict[str, float] = {}
+        if self.framework.ask is not None:
+            ask_row = self._pillar_scores(self._scores([self.framework.ask.text])[0])
+            self.ask_scores = {pid: score for pid, (score, _) in ask_row.items()}
         core_null = [self._core_score(s) for s in OFF_TOPIC_SENTENCES]
         self.core_threshold = max(
             floor, statistics.fmean(core_null) + Z * statistics.pstdev(core_null)
@@ -299,6 +307,12 @@ class Checker:
         flags: list[Flag] = []
         rows = self._scores([s.text for s in sentences]) if sentences else []
 
+        # the ask
+        ask_sentence: Sentence | None = None
+        if self.ask is not None:
+            found = self.ask.find([s.text for s in sentences])
+            ask_sentence = None if found is None else sentences[found]
+        has_ask = ask_sentence is not None
         # pillar coverage: a sentence, or one of its clauses, supports the pillars it scores
         # above their threshold and within MARGIN of its best pillar
         units = [[s.text, *_clauses(s.text)] for s in sentences]
@@ -313,11 +327,20 @@ class Checker:
             per_pillar = self._pillar_scores(row)
             support: dict[str, tuple[float, int]] = {}
             if len(words(s.text)) >= MIN_WORDS or len(sentences) == 1:
-                for unit_row in group_rows:
+                for unit, unit_row in zip(group, group_rows, strict=True):
                     unit_scores = self._pillar_scores(unit_row)
                     top = max(v[0] for v in unit_scores.values())
+                    # the ask is not a pillar: a sentence that makes it must score clearly above
+                    # the framework's own ask to count for a pillar
+                    makes_ask = self.ask is not None and (
+                        self.ask.sentence_makes_ask(unit)
+                        or (ask_sentence is not None and unit == ask_sentence.text)
+                    )
                     for pid, (score, k) in unit_scores.items():
-                        passes = score >= self.thresholds[pid] and score >= top - MARGIN
+                        need = self.thresholds[pid]
+                        if makes_ask:
+                            need = max(need, self.ask_scores.get(pid, 0.0) + ASK_MARGIN)
+                        passes = score >= need and score >= top - MARGIN
                         if passes and (pid not in support or score > support[pid][0]):
                             support[pid] = (score, k)
             for pid, (score, k) in support.items():
@@ -349,14 +372,38 @@ class Checker:
                     "scores": {p: round(v[0], 3) for p, v in per_pillar.items()},
                 }
             )
+        # the draft as a whole: a story makes its point across sentences none of which is close
+        # enough alone
+        rest = [s.text for s in sentences if s is not ask_sentence]
+        if len(rest) > 1 and DRAFT_UNIT:
+            whole = self._pillar_scores(self._scores([" ".join(rest)])[0])
+            top = max(v[0] for v in whole.values())
+            for pid, (score, k) in whole.items():
+                if pid in covered:
+                    continue
+                if score >= self.thresholds[pid] * DRAFT_FACTOR and score >= top - MARGIN:
+                    covered[pid] = score
+                    item = self.items[k]
+                    if item.key_message is not None:
+                        key_messages.add(item.key_message.id)
+                    flags.append(
+                        Flag(
+                            "pillar",
+                            0,
+                            len(text),
+                            f"As a whole, the draft supports the pillar “{item.pillar.name}”: "
+                            f"close to “{_short(item.text)}”.",
+                            {
+                                "pillar": pid,
+                                "key_message": item.key_message.id if item.key_message else None,
+                                "matched": item.text,
+                                "score": round(score, 3),
+                                "threshold": round(self.thresholds[pid] * DRAFT_FACTOR, 3),
+                            },
+                        )
+                    )
         pillars = [p.id for p in fw.pillars if p.id in covered]
 
-        # the ask
-        ask_sentence: Sentence | None = None
-        if self.ask is not None:
-            found = self.ask.find([s.text for s in sentences])
-            ask_sentence = None if found is None else sentences[found]
-        has_ask = ask_sentence is not None
         if self.ask is not None and not has_ask and text.strip():
             flags.append(
                 Flag(
@@ -369,33 +416,36 @@ class Checker:
             )
 
         # off-message
-        # Similarity alone is weak at this (NLP.md): a draft is off-message only when no sentence
-        # supports a pillar, it does not make the ask, uses none of the framework's own terms,
-        # and no sentence is even near a pillar's topic or the core message.
-        off_message = False
-        if text.strip() and not pillars and not has_ask:
-            core = max((self._core_score(s.text) for s in sentences), default=0.0)
+        # off-message: the draft supports no pillar (what the framework's evaluation labels mean
+        # by it); how near it came is in the detail, for the reviewer
+        off_message = bool(text.strip()) and not pillars
+        if off_message:
             near = max(
                 (
-                    score - self.topic_thresholds[pid]
+                    (score - self.thresholds[pid], pid)
                     for r in rows
                     for pid, (score, _) in self._pillar_scores(r).items()
                 ),
-                default=-1.0,
+                default=(-1.0, ""),
             )
-            uses_terms = find_terms(text, list(self.framework.terms_use))
-            if core < self.core_threshold and near < 0 and not uses_terms:
-                off_message = True
-                flags.append(
-                    Flag(
-                        "off_message",
-                        0,
-                        len(text),
-                        "No sentence supports a pillar of the framework or comes near one, and "
-                        "the draft neither makes the ask nor echoes the core message.",
-                        {"core_score": round(core, 3), "below_topic_by": round(-near, 3)},
-                    )
+            flags.append(
+                Flag(
+                    "off_message",
+                    0,
+                    len(text),
+                    "No sentence supports a pillar of the framework"
+                    + (
+                        f" (the closest, “{self.pillar_names[near[1]]}”, falls short)."
+                        if near[1]
+                        else "."
+                    ),
+                    {
+                        "closest_pillar": near[1] or None,
+                        "below_threshold_by": round(-near[0], 3),
+                        "makes_the_ask": has_ask,
+                    },
                 )
+            )
 
         # contradiction
         contradicts: list[str] = []
@@ -408,7 +458,7 @@ class Checker:
                 (
                     (row[k], s)
                     for s, row in zip(sentences, rows, strict=True)
-                    if row[k] >= self.thresholds[item.pillar.id] * 0.8
+                    if row[k] >= self.thresholds[item.pillar.id]
                 ),
                 key=lambda pair: -pair[0],
             )[:3]

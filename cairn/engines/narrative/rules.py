@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,74 +24,36 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # The ask: a call-to-action verb and the ask's object in one sentence
 
-# verbs that make a call to action wherever they stand in the sentence
-STRONG_VERBS = frozenset(
-    stem(v)
-    for v in [
-        "sign",
-        "call",
-        "email",
-        "e-mail",
-        "write",
-        "tell",
-        "urge",
-        "contact",
-        "text",
-        "donate",
-        "share",
-        "join",
-        "rsvp",
-        "register",
-        "attend",
-        "demand",
-        "pledge",
-        "phone",
-        "message",
-        "petition",
-        "testify",
-        "lobby",
-        "chip",
-        "visit",
-    ]
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Verbs of a call to action, in the base form an imperative takes ("Call", "tell them to vote").
+ACTION_VERBS = frozenset(
+    """sign call email e-mail write tell urge ask contact text donate give share join rsvp register
+    attend demand pledge phone message petition testify lobby visit click tap reply vote support
+    pass fund back approve adopt enact cosponsor co-sponsor sponsor champion protect restore expand
+    invest stand speak help show reject oppose stop come bring add raise make send tweet post
+    follow learn read watch get take let""".split()  # noqa: SIM905 - a word list reads better
 )
-# verbs that describe as easily as they ask ("SB 412 would fund beds"): only with a demand marker
-WEAK_VERBS = frozenset(
-    stem(v)
-    for v in [
-        "vote",
-        "support",
-        "pass",
-        "fund",
-        "back",
-        "approve",
-        "adopt",
-        "enact",
-        "cosponsor",
-        "co-sponsor",
-        "sponsor",
-        "champion",
-        "protect",
-        "restore",
-        "expand",
-        "invest",
-        "stand",
-        "speak",
-        "help",
-        "show",
-        "tell",
-        "ask",
-        "pass",
-        "reject",
-        "oppose",
-        "stop",
-    ]
+# Verbs that do not ask anything by themselves ("learn more", "read", "watch") unless the ask's
+# object is in the same sentence; kept out of the anaphora rule below.
+_SOFT_VERBS = _wordset("learn read watch get take let follow make come bring add")
+# words that may stand before an imperative verb at the start of a clause
+_LEAD_INS = _wordset(
+    "please now today so then and just also simply go pls first next tonight right quickly don't"
 )
-_DEMAND = re.compile(
-    r"\b(?:must|should|need to|needs to|have to|has to|urge|urging|ask|asking|tell|telling|"
-    r"call on|calling on|please|you can|you could|will you|can you|let's|lets|let us|"
-    r"today|now|join us|help us)\b|!",
+# second-person framings that ask the reader ("you can call", "we need you to email")
+_YOU_ASK = re.compile(
+    r"\b(?:you can|you could|you should|you must|will you|can you|could you|would you|"
+    r"need you to|ask you to|urge you to|invite you to|want you to|help us|join us|"
+    r"let's|let us|take a (?:minute|moment|second) to|it takes \w+ (?:minutes?|seconds?) to|"
+    r"time to|here's how to|click (?:here|below|the link) to|tap (?:here|below) to)\b",
     re.IGNORECASE,
 )
+# the coalition urging decision-makers counts too ("We urge the Senate to pass SB 412")
+_URGE = re.compile(r"\b(?:urges?|urging|calls? on|calling on|demands?|demanding)\b", re.I)
 _BILL = re.compile(r"\b([A-Z]{1,4})\.?\s?(?:\.\s?)?-?\s?(\d{1,5})\b")
 _CHAMBER = {
     "S": "senate",
@@ -99,60 +63,31 @@ _CHAMBER = {
     "A": "assembly",
     "AB": "assembly",
 }
-_TITLE_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and)\s+)?[A-Z][a-z]+)+")
+_TITLE_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|to|the|on|in)\s+)*[A-Z][a-z]+)+")
 _MONTHS = re.compile(
     r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
 )
 _GENERIC = frozenset(
     stem(w)
-    for w in (
-        [
-            "today",
-            "now",
-            "your",
-            "their",
-            "our",
-            "state",
-            "local",
-            "please",
-            "us",
-            "them",
-            "yes",
-            "vote",
-            "tell",
-            "ask",
-            "call",
-            "urge",
-            "representative",
-            "representatives",
-            "legislator",
-            "legislators",
-            "lawmaker",
-            "lawmakers",
-            "senator",
-            "senators",
-            "member",
-            "members",
-            "council",
-            "official",
-            "officials",
-            "city",
-            "county",
-            "support",
-            "pass",
-        ]
+    for w in _wordset(
+        """today now your their our state local please us them yes vote tell ask call urge
+        representative representatives legislator legislators lawmaker lawmakers senator senators
+        member members council official officials city county support pass the act bill"""
     )
 )
-
-
-_POINTS_BACK = re.compile(
-    r"\b(?:it|this|yes|vote|support|pass|approve|bill|plan|act|measure|proposal|senator|"
-    r"senators|representative|legislators?|lawmakers?|council|member|members|mayor|governor|"
-    r"commissioners?|board)\b",
+# in a call to action, a word that points back to the ask's object named earlier in the draft
+_ANAPHOR = re.compile(
+    r"\b(?:it|this|yes|the bill|this bill|the act|this act|the measure|this measure|the plan|"
+    r"this plan|the ordinance|the levy|the proposal|the budget|the amendment|the petition|"
+    r"our petition|your (?:\w+ )?(?:senators?|representatives?|legislators?|lawmakers?|"
+    r"council ?members?|councilmembers?|commissioners?|mayor|governor|assembly ?members?|"
+    r"delegates?|supervisors?|board members?|members? of congress))\b",
     re.IGNORECASE,
 )
 _PHONE_CONTEXT_ANY = re.compile(r"\b(?:988|911|hotline|lifeline|crisis line)\b", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"[,:;—–!()]|\s-\s|\.\.\.")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def _bill_key(letters: str, digits: str) -> str:
@@ -161,7 +96,9 @@ def _bill_key(letters: str, digits: str) -> str:
 
 @dataclass
 class AskMatcher:
-    """Finds the sentence that makes the framework's ask."""
+    """Finds the sentence that makes the framework's ask: a call to action (an imperative verb,
+    a "you can …", or the coalition urging decision-makers) and the ask's object (the bill, the
+    named measure, or enough of the ask's own words) in one sentence."""
 
     ask: Ask
 
@@ -180,15 +117,25 @@ class AskMatcher:
             for match in _TITLE_PHRASE.finditer(text):
                 phrase = _MONTHS.sub("", match.group(0).strip())
                 head, _, rest = phrase.partition(" ")
-                if stem(head) in STRONG_VERBS | WEAK_VERBS:
+                if head.lower() in ACTION_VERBS:
                     phrase = rest  # "Tell Metro Council" -> "Metro Council"
+                phrase = re.sub(r"^(?:(?:of|for|and|to|the|on|in)\s+)+", "", phrase)
                 if len(phrase.split()) >= 2 and not _BILL.search(phrase):
                     self.phrases.append(phrase)
-        self.content = [t for t in tokens(text) if t not in _GENERIC and t not in STRONG_VERBS]
-        first = tokens(text)[:1]
-        self.verbs = set(STRONG_VERBS) | {stem(v) for v in self.ask.verbs} | set(first)
+        self.phrase_stems = [
+            ps
+            for ps in ({t for t in tokens(p) if t not in _GENERIC} for p in self.phrases)
+            if len(ps) >= 3
+        ]
+        first = [w.lower() for w in _TOKEN.findall(text)[:1]]
+        self.verbs = ACTION_VERBS | {v.lower() for v in self.ask.verbs} | set(first)
+        # the ask's own words, less the leading verb ("Tell …") and generic ones: "fund" in "to
+        # put recurring funding for crisis beds in the budget" names what is asked
+        self.content = sorted(
+            {t for t in tokens(text) if t not in _GENERIC and t not in {stem(w) for w in first}}
+        )
 
-    def _has_object(self, sentence: str) -> bool:
+    def has_object(self, sentence: str) -> bool:
         for letters, digits in _BILL.findall(sentence):
             if _bill_key(letters, digits) in self.bills:
                 return True
@@ -202,45 +149,69 @@ class AskMatcher:
                 return True
         if any(term_pattern(p).search(sentence) for p in self.phrases):
             return True
-        if self.bills or self.phrases:
-            return False
-        found = set(tokens(sentence))
-        need = min(2, len(set(self.content)))
-        return need > 0 and len(found & set(self.content)) >= need
-
-    def _has_verb(self, sentence: str) -> bool:
-        stems = [stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)]
-        if any(s in self.verbs for s in stems):
-            return True
-        if not any(s in WEAK_VERBS for s in stems):
-            return False
-        if _DEMAND.search(sentence):
-            return True
-        # an imperative: a clause that starts with the verb ("On June 5, vote for the levy.")
-        for clause in re.split(r"[,:;—–-]|\.\.\.", sentence):
-            first = re.match(r"\s*(?:please\s+|so\s+|then\s+)?([A-Za-z]+)", clause, re.I)
-            if first and stem(first.group(1)) in WEAK_VERBS:
+        if self.phrase_stems:
+            found = set(tokens(sentence))
+            # most of a long name: "right to counsel" for the "Tenant Right to Counsel ordinance"
+            if any(len(found & ps) * 3 >= len(ps) * 2 for ps in self.phrase_stems):
                 return True
+        if self.bills or self.phrases:
+            return False  # the ask names its object: only that name counts
+        # an ask without a named object: enough of its own words, three in ten, at least two
+        found = set(tokens(sentence)) & set(self.content)
+        return len(found) >= max(2, math.ceil(0.3 * len(self.content)))
+
+    def calls_to_action(self, sentence: str, *, soft: bool = True) -> bool:
+        """An imperative action verb at the start of a clause, a second-person ask, or the
+        coalition urging decision-makers. Descriptions ("SB 412 passed today", "she plans to
+        vote for it", "thanks to all who called") are not calls to action."""
+        if _URGE.search(sentence):
+            return True
+        verbs = self.verbs - _SOFT_VERBS
+        you_ask = _YOU_ASK.search(sentence)
+        if you_ask:
+            after = [w.lower() for w in _TOKEN.findall(sentence[you_ask.end() :])[:3]]
+            if any(w in verbs for w in after):
+                return True
+        for clause in _CLAUSE_SPLIT.split(sentence):
+            ws = [w.lower().replace("’", "'") for w in _TOKEN.findall(clause)]
+            i = 0
+            while i < len(ws) and ws[i] in _LEAD_INS:
+                i += 1
+            if i < len(ws) and ws[i] in verbs:
+                return True
+            # "Come to the Capitol to support SB 412", "Take a minute to call your senator"
+            if i < len(ws) and ws[i] in _SOFT_VERBS and soft:
+                rest = ws[i + 1 :]
+                if any(a == "to" and b in verbs for a, b in itertools.pairwise(rest)):
+                    return True
+            # "Call your senator and tell them to vote yes": verbs chained by "and"/"to" after an
+            # imperative are covered by the first one
         return False
 
     def sentence_makes_ask(self, sentence: str) -> bool:
         """An action verb and the ask's object in this sentence."""
-        return self._has_object(sentence) and self._has_verb(sentence)
+        if _PHONE_CONTEXT_ANY.search(sentence):
+            # "call 988": a phone line, not the ask; the rest of the sentence may still make it
+            parts = re.split(r"[,;:]|\band\b", sentence)
+            sentence = " , ".join(p for p in parts if not _PHONE_CONTEXT_ANY.search(p))
+        return self.has_object(sentence) and self.calls_to_action(sentence)
 
     def find(self, sentences: list[str]) -> int | None:
-        """Index of the sentence that makes the ask, or None. The object may stand in the sentence
-        just before a call to action that points back at it ("On June 12 the council votes on the
-        plan. Email your council member and urge a yes vote.")."""
+        """Index of the sentence that makes the ask, or None. The object may be named earlier in
+        the draft when the call to action points back at it ("SB 412 adds beds. Call your
+        senator and tell them to vote yes.")."""
         for i, text in enumerate(sentences):
             if self.sentence_makes_ask(text):
                 return i
-        for i in range(1, len(sentences)):
+        named = [i for i, text in enumerate(sentences) if self.has_object(text)]
+        if not named:
+            return None
+        for i in range(named[0] + 1, len(sentences)):
             text = sentences[i]
             if (
-                self._has_object(sentences[i - 1])
-                and _POINTS_BACK.search(text)
+                _ANAPHOR.search(text)
                 and not _PHONE_CONTEXT_ANY.search(text)
-                and any(stem(w) in STRONG_VERBS for w in re.findall(r"[A-Za-z]+", text))
+                and self.calls_to_action(text, soft=False)
             ):
                 return i
         return None
@@ -529,9 +500,21 @@ _REBUTTAL = re.compile(
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
+# negations that deny the clause they stand in; "without", "nobody", "nothing" and the like are
+# left out: "without more beds, people wait" does not deny that beds are needed
+CLAUSE_NEGATIONS = frozenset({"not", "no", "never", "cannot"})
+# idioms whose negation denies nothing ("you are not alone", "we can't wait", "no one should")
+_IDIOM_AFTER = {
+    "not": frozenset({"alone", "just", "only", "wait", "afford", "enough"}),
+    "no": frozenset({"one", "longer", "matter", "doubt", "family", "child", "parent", "person"}),
+    "never": frozenset({"alone", "too", "again"}),
+    "cannot": frozenset({"wait", "afford"}),
+}
+
+
 def _is_negation(word: str) -> bool:
     w = word.lower().replace("’", "'")
-    return w in NEGATIONS or w.endswith("n't")
+    return w in CLAUSE_NEGATIONS or w.endswith("n't")
 
 
 def _negated_words(text: str, anchors: set[str]) -> set[str]:
@@ -543,10 +526,23 @@ def _negated_words(text: str, anchors: set[str]) -> set[str]:
         ws = [w.lower().replace("’", "'") for w in _WORD_RE.findall(clause)]
         for i, w in enumerate(ws):
             if _is_negation(w):
-                if w == "not" and i + 1 < len(ws) and ws[i + 1] == "only":
-                    continue  # "not only ... but also"
-                negated |= {stem(x) for x in ws[i + 1 : i + 6]} & anchors
+                after = ws[i + 1] if i + 1 < len(ws) else ""
+                key = "not" if w.endswith("n't") and w not in _IDIOM_AFTER else w
+                if after in _IDIOM_AFTER.get(key, frozenset()):
+                    continue
+                negated |= {stem(x) for x in ws[i + 1 : i + 5]} & anchors
     return negated
+
+
+def _sides_reversed(sentence: str, key_message: str) -> bool:
+    """Whether a comparison's two sides ("A … than B") appear the other way round."""
+    parts_s = re.split(r"\bthan\b", sentence, maxsplit=1, flags=re.I)
+    parts_k = re.split(r"\bthan\b", key_message, maxsplit=1, flags=re.I)
+    if len(parts_s) < 2 or len(parts_k) < 2:
+        return False
+    ls, rs = set(tokens(parts_s[0])), set(tokens(parts_s[1]))
+    lk, rk = set(tokens(parts_k[0])), set(tokens(parts_k[1]))
+    return len(lk & rs) + len(rk & ls) > len(lk & ls) + len(rk & rs)
 
 
 def _word_for(stemmed: str, text: str) -> str:
@@ -595,6 +591,8 @@ def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
     # the sentence denies what the key message affirms ("will fund administration, not care"
     # against "funds care, not administration" denies care)
     negated = bool(neg_s - neg_k)
+    if swaps and _sides_reversed(sentence, key_message):
+        return None  # "jail costs more than care" says what "care costs less than jail" says
     if negated != bool(swaps) and (negated or not neg_s):
         return {
             "negation": negated,

@@ -229,9 +229,13 @@ def test_off_topic_draft_is_off_message(framework):
     assert (flag.start, flag.end) == (0, len(text))
 
 
-def test_draft_that_makes_the_ask_is_not_off_message(framework):
+def test_off_message_means_no_pillar_even_with_the_ask(framework):
+    # the ask alone supports no pillar (the evaluation's labels say so too); the flag says
+    # which pillar came closest and that the draft makes the ask
     result = check_text(framework, "Call your senator and tell them to vote yes on SB 412.")
-    assert not result.off_message
+    assert result.off_message
+    (flag,) = kinds(result, "off_message")
+    assert flag.detail["makes_the_ask"] is True
 
 
 @pytest.mark.usefixtures("lexical")
@@ -385,7 +389,8 @@ def test_framework_prepared_once_and_an_edit_embeds_one_sentence(framework):
     assert checker_for(framework) is checker_for(framework)
     misses = sim._CACHE.misses
     check_text(framework, text.replace("fast.", "quickly."))
-    assert sim._CACHE.misses == misses + 1
+    # the changed sentence, and the draft read as a whole
+    assert sim._CACHE.misses == misses + 2
 
 
 def test_result_round_trips_through_a_dict(framework):

@@ -34,11 +34,13 @@ def main(argv: list[str] | None = None) -> None:
     counts: dict[str, list[int]] = {}
 
     def add(kind: str, gold: set[str], got: set[str]) -> None:
-        tp, fp, fn = counts.setdefault(kind, [0, 0, 0])
-        counts[kind] = [tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)]
+        for key in (kind, f"{kind} [{current}]"):
+            tp, fp, fn = counts.setdefault(key, [0, 0, 0])
+            counts[key] = [tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)]
 
     for line in (HERE / "drafts.jsonl").read_text().splitlines():
         d = json.loads(line)
+        current = d["framework"]
         r = check_text(frameworks[d["framework"]], d["text"])
         add("pillar", set(d["pillars"]), set(r.pillars))
         add("contradiction", set(d["contradicts"]), set(r.contradicts))
@@ -58,10 +60,10 @@ def main(argv: list[str] | None = None) -> None:
             for s in r.sentences:
                 out("   ", s["scores"], d["text"][s["start"] : s["end"]][:60])
     out("checked with", r.checked_with)
-    for kind, (tp, fp, fn) in counts.items():
+    for kind, (tp, fp, fn) in sorted(counts.items()):
         p = tp / (tp + fp) if tp + fp else 1.0
         rc = tp / (tp + fn) if tp + fn else 1.0
-        out(f"{kind:14} P {p:.2f} R {rc:.2f} (tp {tp} fp {fp} fn {fn})")
+        out(f"{kind:28} P {p:.2f} R {rc:.2f} (tp {tp} fp {fp} fn {fn})")
     sys.stdout.flush()
 
 
