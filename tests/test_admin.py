@@ -238,6 +238,10 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     StakeholderMerge.objects.create(
         coalition=coalition, kept=chair, kept_name=chair.name, merged_name="Chair", merged_id=0
     )
+    # powermap figures: one recompute (GraphState, FigureRun, StakeholderFigure rows)
+    from cairn.powermap.analysis import recompute_figures
+
+    recompute_figures(coalition)
 
     # narrative: a framework with an adopted version, an item through review, approval, publishing
     from cairn.narrative.models import (

@@ -11,7 +11,16 @@ from django.contrib import admin
 
 from cairn.core.admin import ServiceWritten
 
-from .models import PositionChange, Relationship, Stakeholder, StakeholderMerge, StakeholderTag
+from .models import (
+    FigureRun,
+    GraphState,
+    PositionChange,
+    Relationship,
+    Stakeholder,
+    StakeholderFigure,
+    StakeholderMerge,
+    StakeholderTag,
+)
 
 
 @admin.register(Stakeholder)
@@ -56,3 +65,38 @@ class StakeholderMergeAdmin(ServiceWritten):
     list_display = ["merged_name", "kept_name", "relationships_moved", "merged_by", "merged_at"]
     list_select_related = ["merged_by"]
     search_fields = ["merged_name", "kept_name"]
+
+
+# Graph figures: written by cairn.powermap.analysis (recompute), read-only here.
+
+
+@admin.register(GraphState)
+class GraphStateAdmin(ServiceWritten):
+    list_display = ["coalition", "changed_at", "queued_at"]
+    list_select_related = ["coalition"]
+
+
+@admin.register(FigureRun)
+class FigureRunAdmin(ServiceWritten):
+    list_display = [
+        "coalition",
+        "status",
+        "computed_at",
+        "duration_ms",
+        "node_count",
+        "edge_count",
+        "betweenness_method",
+        "betweenness_error",
+    ]
+    list_filter = ["status", "betweenness_method"]
+    list_select_related = ["coalition"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+
+
+@admin.register(StakeholderFigure)
+class StakeholderFigureAdmin(ServiceWritten):
+    list_display = ["stakeholder", "run", "pagerank", "betweenness", "constraint", "community"]
+    list_select_related = ["stakeholder", "run"]
+    ordering = ["-pk"]
+    show_full_result_count = False

@@ -1,28 +1,64 @@
-"""The bridge from the power map's rows to the graph engine (`cairn.engines.graph`).
+"""The bridge from the power map's rows to the graph engines (`cairn.engines.graph`,
+`cairn.engines.diversity`, `cairn.engines.prospects`): recompute, store and read the figures.
 
 - `request_recompute(coalition)`: every graph write (P1's services, the importer) calls it inside
   its transaction. It marks the coalition's graph as changed and, on commit, enqueues one
   recompute task. Requests coalesce: many writes in one transaction register one callback, and
-  while a run is queued and not yet started no second run is enqueued (the queued run will read
-  the graph as it is when it starts). A run that was claimed more than `STALE_QUEUE` ago and never
-  started (a lost worker) no longer blocks a new one.
-- `recompute_figures(coalition)`, `latest_figures`, `path_to_target`, `prospects_for_campaign`,
-  `diversity`: see their docstrings (they land with the figures models).
+  while a run is queued and not yet started no second run is enqueued (the queued run reads the
+  graph as it is when it starts; a write during a run queues the next one). A run claimed more
+  than `STALE_QUEUE` ago that never started (a lost worker) no longer blocks a new one.
+- `recompute_figures(coalition)`: reads the graph in bulk (three `values_list` queries), runs
+  the engines, stores one `FigureRun` and a `StakeholderFigure` per stakeholder (bulk insert);
+  records when, how long, how betweenness was computed (exact, or sampled with its error) and,
+  on failure, the error. Keeps the last `KEEP_RUNS` runs.
+- `latest_figures`, `figures_state` (what a page says about when figures were computed),
+  `path_to_target`, `prospects_for_campaign`, `diversity`: reads.
+
+The graph: every stakeholder is a node; every relationship an edge of its weight, directed
+except the undirected kinds. A campaign's targets are the stakeholders of its decision-makers
+(`DecisionTarget`). The coalition's members are the stakeholders of organizations whose
+membership is active; a member's activity is 1 + the decisions it voted in + the commitment
+deliveries it recorded, over the last `ACTIVITY_DAYS` days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from cairn.engines import diversity as diversity_engine
+from cairn.engines import graph as graph_engine
+from cairn.engines.prospects import Candidate, ProspectRanking, Route, rank_prospects
+
+from .models import (
+    POSITION_SCORE,
+    UNDIRECTED_KINDS,
+    FigureRun,
+    GraphState,
+    Relationship,
+    Stakeholder,
+    StakeholderFigure,
+    StakeholderKind,
+    StakeholderPosition,
+)
+
 if TYPE_CHECKING:
+    from cairn.campaigns.models import Campaign
     from cairn.coalitions.models import Coalition
 
 STALE_QUEUE = dt.timedelta(minutes=15)
+KEEP_RUNS = 2
+ACTIVITY_DAYS = 365
+MAX_PATH = 64  # longer next-hop chains are not followed (a path is never this long on a map)
+SHORTLIST = 300  # candidates whose mission is compared (the highest possible scores)
 
 
 def request_recompute(coalition: Coalition) -> None:
@@ -42,13 +78,7 @@ def request_recompute(coalition: Coalition) -> None:
     transaction.on_commit(partial(_mark_changed_and_enqueue, coalition.pk))
 
 
-def _mark_changed_and_enqueue(coalition_id: int) -> None:
-    try:
-        from .models import GraphState  # type: ignore[attr-defined,import-not-found,unused-ignore]
-        from .tasks import recompute_figures_task  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # until the figures models land (second migration): nothing to store
-        return
-    now = timezone.now()
+def _mark_changed(coalition_id: int, now: dt.datetime) -> None:
     state = GraphState.objects.filter(coalition_id=coalition_id)
     if not state.update(changed_at=now):
         try:
@@ -56,8 +86,442 @@ def _mark_changed_and_enqueue(coalition_id: int) -> None:
                 GraphState.objects.create(coalition_id=coalition_id, changed_at=now)
         except IntegrityError:  # another writer created it first
             state.update(changed_at=now)
+
+
+def _mark_changed_and_enqueue(coalition_id: int) -> None:
+    from .tasks import recompute_figures_task
+
+    now = timezone.now()
+    _mark_changed(coalition_id, now)
+    state = GraphState.objects.filter(coalition_id=coalition_id)
     claimed = state.filter(queued_at__isnull=True).update(queued_at=now) or state.filter(
         queued_at__lt=now - STALE_QUEUE
     ).update(queued_at=now)
     if claimed:
         recompute_figures_task.enqueue(coalition_id)
+
+
+# --- reading the graph -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    graph: graph_engine.GraphData
+    sector: dict[int, str]
+    targets: dict[int, list[int]]  # campaign id → target stakeholder ids
+    members: dict[int, float]  # member stakeholder id → activity
+    member_sectors: list[tuple[str, float]]  # (sector, activity), one per active member
+
+
+def member_activity(coalition: Coalition) -> dict[int, tuple[int | None, str, float]]:
+    """Active memberships: membership id → (its stakeholder id or None, sector, activity)."""
+    from cairn.coalitions.models import Delivery, Membership
+    from cairn.governance.models import Eligibility
+
+    since = timezone.now() - dt.timedelta(days=ACTIVITY_DAYS)
+    rows = Membership.objects.for_coalition(coalition).filter(status=Membership.Status.ACTIVE)
+    members: dict[int, tuple[int | None, str, float]] = {
+        pk: (stakeholder, sector, 1.0)
+        for pk, stakeholder, sector in rows.values_list(
+            "pk", "organization__stakeholder", "organization__sector"
+        )
+    }
+    votes = (
+        Eligibility.objects.for_coalition(coalition)
+        .filter(membership__in=list(members), voted_at__gte=since)
+        .values("membership_id")
+        .annotate(n=Count("pk"))
+        .values_list("membership_id", "n")
+    )
+    deliveries = (
+        Delivery.objects.for_coalition(coalition)
+        .filter(commitment__membership__in=list(members), delivered_on__gte=since.date())
+        .values("commitment__membership_id")
+        .annotate(n=Count("pk"))
+        .values_list("commitment__membership_id", "n")
+    )
+    for membership_id, n in [*votes, *deliveries]:
+        stakeholder, sector, activity = members[membership_id]
+        members[membership_id] = (stakeholder, sector, activity + n)
+    return members
+
+
+def read_graph(coalition: Coalition) -> Snapshot:
+    """The coalition's graph and what the figures need, in a fixed number of queries."""
+    from cairn.campaigns.models import DecisionTarget
+
+    sector = dict(Stakeholder.objects.for_coalition(coalition).values_list("pk", "sector"))
+    edges = [
+        (source, target, float(weight), kind not in UNDIRECTED_KINDS)
+        for source, target, weight, kind in Relationship.objects.for_coalition(
+            coalition
+        ).values_list("source_id", "target_id", "weight", "kind")
+    ]
+    targets: dict[int, list[int]] = {}
+    for campaign_id, stakeholder_id in (
+        DecisionTarget.objects.for_coalition(coalition)
+        .filter(decision_maker__stakeholder__isnull=False)
+        .values_list("campaign_id", "decision_maker__stakeholder")
+        .order_by("campaign_id", "decision_maker__stakeholder")
+    ):
+        targets.setdefault(campaign_id, []).append(stakeholder_id)
+    activity = member_activity(coalition)
+    members = {s: a for s, _, a in activity.values() if s is not None and s in sector}
+    return Snapshot(
+        graph=graph_engine.GraphData(sorted(sector), edges),
+        sector=sector,
+        targets=targets,
+        members=members,
+        member_sectors=[(sec, a) for _, sec, a in activity.values()],
+    )
+
+
+# --- recompute ---------------------------------------------------------------------------------
+
+
+def recompute_figures(coalition: Coalition) -> FigureRun:
+    """Compute and store the coalition's figures; a failure is recorded on the run (and raised)."""
+    from .services import ensure_stakeholders_for_coalition
+
+    # Before the queue flag is cleared, so stakeholders made here do not queue another run.
+    ensure_stakeholders_for_coalition(coalition=coalition)
+    state, _ = GraphState.objects.get_or_create(coalition=coalition)
+    GraphState.objects.filter(pk=state.pk).update(queued_at=None)
+    run = FigureRun.objects.create(
+        coalition=coalition,
+        requested_at=state.queued_at,
+        graph_changed_at=state.changed_at,
+        started_at=timezone.now(),
+    )
+    start = time.perf_counter()
+    try:
+        _compute(coalition, run)
+    except Exception as exc:
+        run.status = FigureRun.Status.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.duration_ms = round((time.perf_counter() - start) * 1000)
+        run.save(update_fields=["status", "error", "duration_ms"])
+        raise
+    run.duration_ms = round((time.perf_counter() - start) * 1000)
+    FigureRun.objects.filter(pk=run.pk).update(duration_ms=run.duration_ms)
+    return run
+
+
+def _compute(coalition: Coalition, run: FigureRun) -> None:
+    snap = read_graph(coalition)
+    graph = snap.graph
+    pagerank = graph_engine.pagerank(graph)
+    betweenness = graph_engine.betweenness(graph)
+    holes = graph_engine.constraint_and_effective_size(graph)
+    community = graph_engine.communities(graph)
+    every_target = sorted({t for ts in snap.targets.values() for t in ts})
+    hops = graph_engine.shortest_paths_to(graph, every_target)
+    reach = {cid: graph_engine.reach_from(hops, ts) for cid, ts in snap.targets.items()}
+    own = {sec for sec, _ in snap.member_sectors}
+    campaigns = {}
+    for cid, ts in snap.targets.items():
+        routes = [graph_engine.path(hops, m, t) for m in snap.members for t in ts if m != t]
+        echo = diversity_engine.echo_chamber(routes, snap.sector, own)
+        campaigns[str(cid)] = {
+            "targets": ts,
+            "echo_chamber": echo.share,
+            "echo_inside": echo.inside,
+            "echo_pairs": echo.pairs,
+        }
+    sectors = diversity_engine.sector_diversity(snap.member_sectors)
+    rows = []
+    for node in graph.nodes:
+        hole = holes[node]
+        rows.append(
+            StakeholderFigure(
+                coalition_id=coalition.pk,
+                run=run,
+                stakeholder_id=node,
+                pagerank=pagerank[node],
+                betweenness=betweenness.values[node],
+                constraint=hole.constraint,
+                effective_size=hole.effective_size,
+                community=community[node],
+                reach={str(cid): round(r[node], 6) for cid, r in reach.items() if r[node] > 0},
+                paths={str(t): [round(h.distance, 6), h.next] for t, h in hops[node].items()},
+            )
+        )
+    with transaction.atomic():
+        StakeholderFigure.objects.bulk_create(rows, batch_size=2000)
+        run.status = FigureRun.Status.DONE
+        run.computed_at = timezone.now()
+        run.node_count = len(graph.nodes)
+        run.edge_count = len(graph.edges)
+        run.betweenness_method = betweenness.method
+        run.betweenness_sample_size = betweenness.sample_size
+        run.betweenness_error = betweenness.error
+        run.diversity = {
+            "shares": sectors.shares,
+            "shannon": sectors.shannon,
+            "effective_sectors": sectors.effective_sectors,
+            "gini_simpson": sectors.gini_simpson,
+            "members": len(snap.member_sectors),
+        }
+        run.campaigns = campaigns
+        run.save()
+        old = list(
+            FigureRun.objects.for_coalition(coalition)
+            .filter(Q(status=FigureRun.Status.DONE) | Q(status=FigureRun.Status.FAILED))
+            .order_by("-started_at", "-pk")
+            .values_list("pk", flat=True)[KEEP_RUNS:]
+        )
+        if old:
+            StakeholderFigure.objects.filter(run_id__in=old).delete()
+            FigureRun.objects.filter(pk__in=old).delete()
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def latest_figures(coalition: Coalition) -> FigureRun | None:
+    """The last completed run of the coalition's figures, or None."""
+    return (
+        FigureRun.objects.for_coalition(coalition)
+        .filter(status=FigureRun.Status.DONE)
+        .order_by("-computed_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresState:
+    run: FigureRun | None
+    computed_at: dt.datetime | None
+    changed_since: bool  # the graph changed after the run read it
+    queued: bool  # a recompute is queued or running
+
+    @property
+    def summary(self) -> str:
+        """One line for a page: when the figures were computed, and whether they are stale."""
+        if self.run is None or self.computed_at is None:
+            return "Figures not computed yet" + (" (computing now)." if self.queued else ".")
+        when = timezone.localtime(self.computed_at).strftime("%Y-%m-%d %H:%M")
+        text = f"Figures computed {when}"
+        if self.run.betweenness_method == FigureRun.Betweenness.SAMPLED:
+            error = self.run.betweenness_error or 0.0
+            text += (
+                f" (betweenness sampled from {self.run.betweenness_sample_size} sources, "
+                f"about ±{error:.0%})"
+            )
+        if self.changed_since:
+            text += "; the map changed since" + (", recomputing." if self.queued else ".")
+        else:
+            text += "."
+        return text
+
+
+def figures_state(coalition: Coalition) -> FiguresState:
+    """What the pages say about the figures: when computed, and whether the map changed since."""
+    run = latest_figures(coalition)
+    state = GraphState.objects.filter(coalition=coalition).first()
+    changed = state.changed_at if state else None
+    changed_since = changed is not None and (
+        run is None or run.graph_changed_at is None or changed > run.graph_changed_at
+    )
+    queued = bool(state and state.queued_at) or (
+        FigureRun.objects.for_coalition(coalition)
+        .filter(status=FigureRun.Status.RUNNING, started_at__gte=timezone.now() - STALE_QUEUE)
+        .exists()
+    )
+    return FiguresState(run, run.computed_at if run else None, changed_since, queued)
+
+
+def _walk(run: FigureRun, sources: Iterable[int], target: int) -> dict[int, list[int]]:
+    """The stored shortest paths from each source to `target` (one query per step, all sources
+    together); a source without a stored path is left out."""
+    key = str(target)
+    routes = {s: [s] for s in sources}
+    ends = {s: s for s in routes}
+    done: dict[int, list[int]] = {}
+    for _ in range(MAX_PATH):
+        if not ends:
+            break
+        # the whole (small: one entry per target) JSON: a key transform on a numeric key
+        # would read as an array index
+        nexts = dict(
+            StakeholderFigure.objects.filter(
+                run=run, coalition_id=run.coalition_id, stakeholder_id__in=set(ends.values())
+            ).values_list("stakeholder_id", "paths")
+        )
+        for source, node in list(ends.items()):
+            hop = (nexts.get(node) or {}).get(key)
+            if node == target:
+                done[source] = routes[source]
+                del ends[source]
+            elif not hop or hop[1] is None:
+                del ends[source]
+            else:
+                routes[source].append(int(hop[1]))
+                ends[source] = int(hop[1])
+    return done
+
+
+def path_to_target(coalition: Coalition, source_id: int, target_id: int) -> list[int]:
+    """Stakeholder ids of a shortest path from source to target (both included), [] when there
+    is none. From the latest figures when the target is a campaign's target; otherwise computed
+    now from the graph."""
+    ids = set(
+        Stakeholder.objects.for_coalition(coalition)
+        .filter(pk__in=[source_id, target_id])
+        .values_list("pk", flat=True)
+    )
+    if ids != {source_id, target_id}:
+        return []
+    if source_id == target_id:
+        return [source_id]
+    run = latest_figures(coalition)
+    if run is not None and any(target_id in c["targets"] for c in run.campaigns.values()):
+        return _walk(run, [source_id], target_id).get(source_id, [])
+    graph = read_graph(coalition).graph
+    return graph_engine.path(
+        graph_engine.shortest_paths_to(graph, [target_id]), source_id, target_id
+    )
+
+
+def _routes(run: FigureRun, candidates: list[int], nearest: dict[int, int]) -> dict[int, Route]:
+    """Each candidate's stored path to its nearest target, with names and the ties used."""
+    by_target: dict[int, list[int]] = {}
+    for candidate in candidates:
+        by_target.setdefault(nearest[candidate], []).append(candidate)
+    paths: dict[int, list[int]] = {}
+    for target, sources in by_target.items():
+        paths.update(_walk(run, sources, target))
+    nodes = {n for p in paths.values() for n in p}
+    info = {
+        pk: (name, kind)
+        for pk, name, kind in Stakeholder.objects.filter(
+            coalition_id=run.coalition_id, pk__in=nodes
+        ).values_list("pk", "name", "kind")
+    }
+    steps = {(p[i], p[i + 1]) for p in paths.values() for i in range(len(p) - 1)}
+    tie: dict[tuple[int, int], tuple[float, str]] = {}
+    for source, target, weight, kind in Relationship.objects.filter(
+        coalition_id=run.coalition_id, source_id__in=nodes, target_id__in=nodes
+    ).values_list("source_id", "target_id", "weight", "kind"):
+        ways = [(source, target)]
+        if kind in UNDIRECTED_KINDS:
+            ways.append((target, source))
+        for way in ways:
+            if way in steps and (way not in tie or float(weight) > tie[way][0]):
+                tie[way] = (float(weight), kind)
+    routes = {}
+    for candidate, p in paths.items():
+        if len(p) < 2 or any((p[i], p[i + 1]) not in tie for i in range(len(p) - 1)):
+            continue  # the map changed since the figures: the stored path no longer exists
+        routes[candidate] = Route(
+            nodes=tuple(p),
+            names=tuple(info[n][0] for n in p),
+            ties=tuple(tie[(p[i], p[i + 1])][1] for i in range(len(p) - 1)),
+            persons=tuple(info[n][1] == StakeholderKind.PERSON for n in p),
+        )
+    return routes
+
+
+def prospects_for_campaign(campaign: Campaign, *, limit: int = 3) -> ProspectRanking:
+    """The campaign's best prospects (see `cairn.engines.prospects`) from the latest figures.
+
+    Candidates: organizations on the map that are not opposed, not the campaign's targets, not
+    a member, invited or prospective organization of the coalition (a former member may be), and
+    in no sector an active member has. The `SHORTLIST` with the highest possible score
+    (reach × the best alignment their position allows) are compared by mission."""
+    from cairn.coalitions.models import Membership
+
+    coalition = campaign.coalition
+    run = latest_figures(coalition)
+    if run is None:
+        return ProspectRanking([], "the map's figures have not been computed yet", 0, 0)
+    targets = run.campaigns.get(str(campaign.pk), {}).get("targets", [])
+    activity = member_activity(coalition)
+    member_sectors = [(sector, a) for _, sector, a in activity.values()]
+    taken = {sector for sector, _ in member_sectors}
+    candidates = (
+        Stakeholder.objects.for_coalition(coalition)
+        .filter(kind=StakeholderKind.ORGANIZATION)
+        .exclude(position=StakeholderPosition.OPPOSED)
+        .exclude(sector__in=taken)
+        .exclude(pk__in=targets)
+        .exclude(
+            Q(organization__membership__isnull=False)
+            & ~Q(organization__membership__status=Membership.Status.LEFT)
+        )
+    )
+    rows = list(candidates.values_list("pk", "name", "sector", "position"))
+    if not targets or not rows:
+        return rank_prospects(
+            candidates=[Candidate(r[0], r[1], r[2], r[2], None, "") for r in rows],
+            reach={},
+            routes={},
+            member_activity=member_sectors,
+            coalition_mission=coalition.mission,
+            targets=len(targets),
+            limit=limit,
+        )
+    figures = dict(
+        StakeholderFigure.objects.filter(
+            run=run, coalition_id=coalition.pk, stakeholder_id__in=[r[0] for r in rows]
+        ).values_list("stakeholder_id", "paths")
+    )
+    reach: dict[int, float] = {}
+    nearest: dict[int, int] = {}
+    for pk, paths in figures.items():
+        to_targets = [(d, int(t)) for t, (d, _n) in paths.items() if int(t) in targets]
+        if to_targets:
+            nearest[pk] = min(to_targets)[1]
+            reach[pk] = sum(1.0 / (1.0 + d) for d, _ in to_targets) / len(targets)
+
+    def bound(row: tuple[int, str, str, str]) -> float:
+        score = POSITION_SCORE[row[3]]
+        position = 0.5 if score is None else (score + 2) / 4
+        return reach.get(row[0], 0.0) * (position + 1) / 2
+
+    shortlist = sorted((r for r in rows if r[0] in reach), key=lambda r: (-bound(r), r[0]))
+    shortlist = shortlist[:SHORTLIST]
+    labels = dict(Stakeholder._meta.get_field("sector").flatchoices)
+    missions = dict(
+        Stakeholder.objects.filter(pk__in=[r[0] for r in shortlist]).values_list(
+            "pk", "description"
+        )
+    )
+    chosen = [
+        Candidate(pk, name, sec, str(labels.get(sec, sec)), POSITION_SCORE[pos], missions[pk])
+        for pk, name, sec, pos in shortlist
+    ]
+    routes = _routes(run, [c.id for c in chosen], nearest)
+    return rank_prospects(
+        candidates=chosen or [Candidate(r[0], r[1], r[2], r[2], None, "") for r in rows],
+        reach=reach,
+        routes=routes,
+        member_activity=member_sectors,
+        coalition_mission=coalition.mission,
+        targets=len(targets),
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoalitionDiversity:
+    sectors: diversity_engine.SectorDiversity  # now, from the active members' activity
+    echo_chambers: dict[int, diversity_engine.EchoChamber]  # campaign id → from the figures
+    computed_at: dt.datetime | None  # of the echo chambers
+
+
+def diversity(coalition: Coalition) -> CoalitionDiversity:
+    """Sector diversity of the active members (weighted by activity) and, per campaign, the
+    echo-chamber figure of the latest run (see `cairn.engines.diversity`)."""
+    activity = member_activity(coalition)
+    sectors = diversity_engine.sector_diversity((s, a) for _, s, a in activity.values())
+    run = latest_figures(coalition)
+    echoes = {}
+    if run is not None:
+        for cid, figures in run.campaigns.items():
+            echoes[int(cid)] = diversity_engine.EchoChamber(
+                figures.get("echo_chamber"),
+                figures.get("echo_inside", 0),
+                figures.get("echo_pairs", 0),
+            )
+    return CoalitionDiversity(sectors, echoes, run.computed_at if run else None)

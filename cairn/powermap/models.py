@@ -308,3 +308,97 @@ class StakeholderMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_name} merged into {self.kept_name}"
+
+
+# --- Graph figures (cairn.powermap.analysis writes them; the graph engine computes them) ---
+
+
+class GraphState(models.Model):
+    """When a coalition's graph last changed, and whether a recompute is queued (one row each)."""
+
+    coalition = models.OneToOneField(Coalition, on_delete=models.CASCADE, related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="A recompute is queued and has not started."
+    )
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return f"graph of coalition {self.coalition_id} changed at {self.changed_at}"
+
+
+class FigureRun(models.Model):
+    """One computation of a coalition's graph figures: when, how long, how, and the
+    coalition-level figures (diversity, and per campaign its targets and echo chamber)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Betweenness(models.TextChoices):
+        EXACT = "exact", "Exact"
+        SAMPLED = "sampled", "Sampled"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    graph_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The graph change this run read (GraphState.changed_at)."
+    )
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    node_count = models.PositiveIntegerField(default=0)
+    edge_count = models.PositiveIntegerField(default=0)
+    betweenness_method = models.CharField(max_length=16, choices=Betweenness.choices, blank=True)
+    betweenness_sample_size = models.PositiveIntegerField(null=True, blank=True)
+    betweenness_error = models.FloatField(
+        null=True, blank=True, help_text="Estimated relative error of sampled betweenness."
+    )
+    diversity = models.JSONField(default=dict, blank=True)
+    campaigns = models.JSONField(
+        default=dict, blank=True, help_text="Per campaign id: targets, echo chamber."
+    )
+    error = models.TextField(blank=True)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["coalition", "status", "-computed_at"], name="figure_run_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"figures of coalition {self.coalition_id} ({self.status}, {self.started_at})"
+
+
+class StakeholderFigure(models.Model):
+    """A stakeholder's figures in one run. `reach` maps campaign id → reach to its targets;
+    `paths` maps target stakeholder id → [path length, next stakeholder id on a shortest path]."""
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(FigureRun, on_delete=models.CASCADE, related_name="figures")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="figures")
+    pagerank = models.FloatField()
+    betweenness = models.FloatField()
+    constraint = models.FloatField(null=True, blank=True)
+    effective_size = models.FloatField(null=True, blank=True)
+    community = models.PositiveIntegerField(null=True, blank=True)
+    reach = models.JSONField(default=dict, blank=True)
+    paths = models.JSONField(default=dict, blank=True)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["run", "stakeholder"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "stakeholder"], name="stakeholder_figure_unique_per_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"figures of {self.stakeholder_id} in run {self.run_id}"
