@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from cairn.campaigns.demo import load_demo_campaign
-from cairn.campaigns.models import DecisionMaker
+from cairn.campaigns.models import Campaign, DecisionMaker
 from cairn.coalitions.demo import DECISION_MAKERS, ORGANIZATIONS, load_demo
+from cairn.coalitions.models import Membership
+from cairn.powermap import analysis
 from cairn.powermap.demo import load_demo_powermap
 from cairn.powermap.models import Relationship, Stakeholder, StakeholderOrigin
 
@@ -50,3 +52,17 @@ def test_the_demo_landscape_imports_with_its_counts_and_again_changes_nothing() 
     assert (again.stakeholders_created, again.stakeholders_updated) == (0, 0)
     assert (again.relationships_created, again.relationships_updated) == (0, 0)
     assert again.positions_recorded == 0
+    # and "identify three" finds three prospects outside the members' sectors, with reasons
+    analysis.recompute_figures(coalition)
+    ranking = analysis.prospects_for_campaign(Campaign.objects.get(coalition=coalition), limit=3)
+    assert ranking.too_thin is None
+    member_sectors = set(
+        Membership.objects.for_coalition(coalition)
+        .filter(status=Membership.Status.ACTIVE)
+        .values_list("organization__sector", flat=True)
+    )
+    sectors = [p.sector for p in ranking.prospects]
+    assert len(sectors) == 3
+    assert len(set(sectors)) == 3
+    assert not set(sectors) & member_sectors
+    assert all(p.reason and p.score > 0 for p in ranking.prospects)
