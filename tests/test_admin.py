@@ -213,30 +213,24 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     )
     campaigns.refresh_engagement(coalition=coalition)
 
-    # powermap: a stakeholder with a tag and a position change, a relationship, a merge log
-    from cairn.powermap.models import (
-        PositionChange,
-        Relationship,
-        Stakeholder,
-        StakeholderMerge,
-        StakeholderTag,
-    )
+    # powermap: stakeholders with a tag and a position change, a relationship, a merge log
+    from cairn.powermap import services as powermap
 
-    chair = Stakeholder.objects.create(
-        coalition=coalition, name="Ana's committee chair", kind="person", sector="government"
+    def stakeholder(name: str, kind: str, sector: str) -> Any:
+        data = powermap.StakeholderData(name=name, kind=kind, sector=sector)
+        return powermap.create_stakeholder(coalition=coalition, data=data, by=None)
+
+    chair = stakeholder("Ana's committee chair", "person", "government")
+    insurer = stakeholder("Mutual Health", "organization", "insurance")
+    powermap.tag_stakeholder(stakeholder=chair, name="Health committee")
+    powermap.record_position(
+        stakeholder=chair, position="neutral", on=today, evidence="Hearing", by=None
     )
-    insurer = Stakeholder.objects.create(
-        coalition=coalition, name="Mutual Health", kind="organization", sector="insurance"
+    powermap.add_relationship(
+        source=insurer, target=chair, kind="funds", evidence="Filing", by=None
     )
-    chair.tags.add(StakeholderTag.objects.create(coalition=coalition, name="Health committee"))
-    PositionChange.objects.create(
-        coalition=coalition, stakeholder=chair, position="neutral", on=today, evidence="Hearing"
-    )
-    Relationship.objects.create(
-        coalition=coalition, source=insurer, target=chair, kind="funds", evidence="Filing"
-    )
-    StakeholderMerge.objects.create(
-        coalition=coalition, kept=chair, kept_name=chair.name, merged_name="Chair", merged_id=0
+    powermap.merge_stakeholders(
+        kept=chair, duplicate=stakeholder("Chair", "person", "government"), by=None
     )
     # powermap figures: one recompute (GraphState, FigureRun, StakeholderFigure rows)
     from cairn.powermap.analysis import recompute_figures
