@@ -67,46 +67,48 @@ def who(hand: Hand, role: str) -> StaffMember:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("role", "shared", "sees"),
-    [
-        ("steward", False, {"aligned", "transactional", "dormant"}),
-        ("aligned", False, {"aligned"}),
-        ("transactional", False, {"transactional"}),
-        ("viewer", False, set()),
-        ("aligned", True, {"aligned", "transactional", "dormant"}),
-        ("viewer", True, {"aligned", "transactional", "dormant"}),
-    ],
-)
-def test_who_sees_which_profile(
-    client: Client, audited: Hand, role: str, shared: bool, sees: set[str]
-) -> None:
+# (role, profiles shared?, whose profiles it sees)
+VISIBILITY = [
+    ("steward", False, {"aligned", "transactional", "dormant"}),
+    ("aligned", False, {"aligned"}),
+    ("transactional", False, {"transactional"}),
+    ("viewer", False, set()),
+    ("aligned", True, {"aligned", "transactional", "dormant"}),
+    ("viewer", True, {"aligned", "transactional", "dormant"}),
+]
+
+
+def test_who_sees_which_profile(client: Client, audited: Hand) -> None:
+    # one coalition for the whole matrix (it is the slow part to build)
     hand = audited
-    if shared:
-        AuditPolicy.objects.filter(coalition=hand.coalition).update(share_profiles=True)
-    signed_in(client, who(hand, role))
-    # the dashboard lists exactly the visible profiles; the CSV holds exactly them
-    page = client.get(url(hand, "dashboard")).content.decode()
-    rows = csv_rows(client.get(url(hand, "csv")))
     members = {
         "aligned": hand.aligned,
         "transactional": hand.transactional,
         "dormant": hand.dormant,
     }
-    for key, member in members.items():
-        name = member.organization.name
-        assert (name in page) == (key in sees), (role, key)
-        assert (name in {r["organization"] for r in rows}) == (key in sees)
-        # and each profile page answers 200 or 403
-        status = client.get(url(hand, "member", member.pk)).status_code
-        assert status == (200 if key in sees else 403), (role, key)
+    for role, shared, sees in VISIBILITY:
+        AuditPolicy.objects.filter(coalition=hand.coalition).update(share_profiles=shared)
+        signed_in(client, who(hand, role))
+        # the dashboard lists exactly the visible profiles; the CSV holds exactly them
+        page = client.get(url(hand, "dashboard")).content.decode()
+        rows = csv_rows(client.get(url(hand, "csv")))
+        for key, member in members.items():
+            name = member.organization.name
+            assert (name in page) == (key in sees), (role, shared, key)
+            assert (name in {r["organization"] for r in rows}) == (key in sees)
+            # and each profile page answers 200 or 403
+            status = client.get(url(hand, "member", member.pk)).status_code
+            assert status == (200 if key in sees else 403), (role, shared, key)
 
 
-@pytest.mark.parametrize("role", ["aligned", "viewer"])
 def test_only_stewards_run_override_annotate_and_set_the_policy(
-    client: Client, audited: Hand, role: str
+    client: Client, audited: Hand
 ) -> None:
-    hand = audited
+    for role in ("aligned", "viewer"):
+        refused_everything(client, audited, role)
+
+
+def refused_everything(client: Client, hand: Hand, role: str) -> None:
     signed_in(client, who(hand, role))
     before = snapshot()
     own = hand.aligned.pk
@@ -221,3 +223,61 @@ def test_a_steward_runs_the_audit_from_the_dashboard(client: Client, hand: Hand)
     page = client.get(url(hand, "dashboard")).content.decode()
     assert "Audit 1 of" in page
     assert "Dormant Org" in page
+
+
+def test_the_dashboard_takes_as_many_queries_for_more_members(
+    client: Client, audited: Hand, membership_factory: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hand = audited
+    signed_in(client, hand.steward)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(hand, "dashboard")).status_code == 200
+        return len(captured)
+
+    services.audit_partnerships(coalition=hand.coalition, similarities=fixed_similarities)
+    before = queries()  # with an audit before it (the trend column)
+    for n in range(4):
+        membership_factory(hand.coalition, name=f"Later member {n}")
+    services.audit_partnerships(coalition=hand.coalition, similarities=fixed_similarities)
+    assert queries() == before
+
+
+def test_the_decision_page_offers_the_thresholds_for_authorization(
+    client: Client, audited: Hand
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cairn.engines.audit import Thresholds
+    from cairn.governance import services as governance
+
+    hand = audited
+    user = hand.steward.user
+    version = services.save_thresholds(coalition=hand.coalition, thresholds=Thresholds(), by=user)
+    proposal = governance.open_proposal(
+        proposal=governance.create_proposal(
+            coalition=hand.coalition,
+            template="consent",
+            title="Adopt the audit thresholds",
+            closes_at=timezone.now() + dt.timedelta(days=1),
+            created_by=user,
+        ),
+        by=user,
+    )
+    proposal = governance.close_proposal(proposal=proposal, by=user)
+    governance.record_outcome(proposal=proposal, statement="Adopted", recorded_by=user)
+    signed_in(client, hand.steward)
+    page = reverse("governance:authorizations", args=[hand.coalition.slug, proposal.pk])
+    assert f"audit.thresholdversion:{version.pk}" in client.get(page).content.decode()
+    # when the steward links it, the policy page says it was adopted by that decision
+    response = client.post(page, {"target": f"audit.thresholdversion:{version.pk}", "note": ""})
+    assert response.status_code == 302
+    policy = client.get(url(hand, "policy")).content.decode()
+    assert "adopted by decision" in policy
+    assert "Adopt the audit thresholds" in policy
