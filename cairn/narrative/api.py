@@ -74,8 +74,8 @@ def _content(coalition: Coalition) -> QuerySet[ContentItem]:
 
 def render_framework(request: HttpRequest, framework: Framework) -> dict[str, Any]:
     adopted = _versions(framework).filter(status=FrameworkVersion.Status.ADOPTED).first()
-    path = ("narrative", "frameworks", framework.pk)
-    links = {"cairn:versions": (*path, "versions")}
+    path: tuple[object, ...] = ("narrative", "frameworks", framework.pk)
+    links: dict[str, tuple[object, ...]] = {"cairn:versions": (*path, "versions")}
     if adopted is not None:
         links["cairn:adopted_version"] = (*path, "versions", adopted.number)
     return hal.resource(

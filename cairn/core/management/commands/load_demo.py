@@ -12,6 +12,7 @@ from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
 from cairn.engines.words import counted
 from cairn.governance.demo import load_demo_decisions
+from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decision
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
 from cairn.powermap.demo import load_demo_powermap
@@ -35,8 +36,12 @@ class Command(BaseCommand):
         # in the order of the story: the campaign plan exists when the horizon decision (months
         # ago) authorizes it, so the decision log stays in order of time; then the petitions
         load_demo_campaign(coalition)
+        # the narrative was adopted by the founding members before the charter
+        load_demo_narrative_decision(coalition)
         load_demo_decisions(coalition)
         load_demo_petitions(coalition)
+        # content written from it, reviewed, published; its links brought signatures
+        load_demo_narrative(coalition)
         # the power map's landscape, imported: the campaign's decision-makers exist by now
         load_demo_powermap(coalition)
         # the partnership audit reads the evidence the loaders above recorded

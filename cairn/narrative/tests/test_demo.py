@@ -1,0 +1,68 @@
+"""The demo narrative: adopted by a decision (in order of time in the log), 42 items across every
+state and channel, flags where the drafts have them, and content signatures for the pulse."""
+
+from __future__ import annotations
+
+import pytest
+
+from cairn.campaigns.demo import CAMPAIGN_NAME, load_demo_campaign
+from cairn.campaigns.models import Campaign
+from cairn.coalitions.demo import load_demo_coalition
+from cairn.governance import selectors as governance_selectors
+from cairn.governance.demo import load_demo_decisions
+from cairn.governance.models import LogEntry
+from cairn.narrative import selectors, services
+from cairn.narrative.demo import (
+    DECISION_TITLE,
+    FRAMEWORK_NAME,
+    load_demo_narrative,
+    load_demo_narrative_decision,
+)
+from cairn.narrative.models import ContentItem, Framework, FrameworkVersion
+from cairn.petitions.demo import load_demo_petitions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_narrative():
+    coalition = load_demo_coalition().coalition
+    load_demo_campaign(coalition)
+    load_demo_narrative_decision(coalition)
+    load_demo_decisions(coalition)
+    load_demo_petitions(coalition, confirmed=400)
+    loaded = load_demo_narrative(coalition)
+    # the framework: v1 adopted by the decision, v2 proposed
+    framework = Framework.objects.get(coalition=coalition, name=FRAMEWORK_NAME)
+    statuses = dict(framework.versions.values_list("number", "status"))
+    assert statuses == {1: FrameworkVersion.Status.ADOPTED, 2: FrameworkVersion.Status.PROPOSED}
+    (decision,) = governance_selectors.decisions_behind(framework.versions.get(number=1))
+    assert decision.outcome.proposal.title == DECISION_TITLE
+    times = list(
+        LogEntry.objects.for_coalition(coalition)
+        .order_by("seq")
+        .values_list("created_at", flat=True)
+    )
+    assert times == sorted(times)
+    # the content: 42 items, every state, six channels and more, flags where drafts have them
+    items = ContentItem.objects.for_coalition(coalition)
+    assert loaded.created == items.count() == 42
+    assert set(items.values_list("state", flat=True)) == set(ContentItem.State.values)
+    assert items.exclude(channel="").values("channel").distinct().count() >= 6
+    flagged = [
+        i
+        for i in items.filter(state=ContentItem.State.IN_REVIEW)
+        if services.run_check(
+            framework=i.framework, text=i.body, kind=i.kind, channel=i.channel, item=i
+        ).open_blocking
+    ]
+    assert len(flagged) >= 3
+    # the pulse has figures from content signatures and reach
+    campaign = Campaign.objects.get(coalition=coalition, name=CAMPAIGN_NAME)
+    rows = selectors.pulse(campaign=campaign)
+    assert loaded.content_signatures > 0
+    assert sum(r.signatures for r in rows) == loaded.content_signatures
+    assert all(r.reach > 0 for r in rows)
+    # a second run creates nothing
+    again = load_demo_narrative(coalition)
+    assert again.created == 0
+    assert ContentItem.objects.for_coalition(coalition).count() == 42
