@@ -599,6 +599,16 @@ def test_the_walker_sees_every_coalition_page():
     # the public front door and its staff page (an unpublished coalition's page is not found)
     assert {"public:directory", "public:coalition", "coalitions:public_page"} <= names
     assert "coalitions:set_public_listing" in names
+    # the power map's map, its JSON and table, the prospects and their add-to-pipeline form
+    # (campaign_id and stakeholder_id are B's campaign and stakeholder)
+    assert {
+        "powermap:map",
+        "powermap:map_data",
+        "powermap:map_table",
+        "powermap:prospects",
+        "powermap:campaign_prospects",
+        "powermap:add_to_pipeline",
+    } <= names
 
 
 def test_delivery_amounts_are_unchanged_by_the_walk(client, steward, other_coalition):
