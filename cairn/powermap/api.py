@@ -44,6 +44,7 @@ from . import analysis, selectors, services
 from .models import (
     DIRECTED_KINDS,
     POSITION_SCORE,
+    FigureRun,
     PositionChange,
     Relationship,
     RelationshipKind,
@@ -619,9 +620,8 @@ def delete_relationship(request: HttpRequest, relationship_id: str) -> dict[str,
 # --- figures -------------------------------------------------------------------------------------
 
 
-def _latest_run(coalition: Coalition) -> Any:
-    latest = getattr(analysis, "latest_figures", None)
-    return latest(coalition) if latest is not None else None
+def _latest_run(coalition: Coalition) -> FigureRun | None:
+    return analysis.latest_figures(coalition)
 
 
 @router.get(
@@ -631,15 +631,22 @@ def _latest_run(coalition: Coalition) -> Any:
     "diversity and, per campaign, reach and the echo-chamber share",
 )
 def get_figures(request: HttpRequest) -> dict[str, Any]:
-    run = _latest_run(coalition_of(request))
+    state = analysis.figures_state(coalition_of(request))
+    run = state.run
     links = {
         "self": hal.link(request, "powermap", "figures"),
         "cairn:stakeholder_figures": hal.link(request, "powermap", "figures", "stakeholders"),
     }
+    status = {
+        "summary": state.summary,
+        "changed_since": state.changed_since,
+        "queued": state.queued,
+    }
     if run is None:
-        return {"computed": False, "_links": links}
+        return {"computed": False, **status, "_links": links}
     return {
         "computed": True,
+        **status,
         "computed_at": hal.osdi_date(run.computed_at) if run.computed_at else None,
         "duration_ms": run.duration_ms,
         "stakeholders": run.node_count,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from cairn.campaigns.models import Campaign
 from cairn.coalitions.access import Tenant, coalition_view, found, signed_in_user
 from cairn.coalitions.policy import Action
 
@@ -55,14 +56,23 @@ def _suggestions(tenant: Tenant) -> list[str]:
     )
 
 
-def _figures(tenant: Tenant, stakeholder: Stakeholder) -> dict[str, Any] | None:
-    """The stakeholder's figures of the latest computation, with when it ran (None before any)."""
-    latest = getattr(analysis, "latest_figures", None)
-    run = latest(tenant.coalition) if latest is not None else None
-    if run is None:
-        return None
-    row = run.figures.filter(stakeholder_id=stakeholder.pk).first()
-    return {"run": run, "row": row}
+def _figures(tenant: Tenant, stakeholder: Stakeholder) -> dict[str, Any]:
+    """The stakeholder's figures of the latest computation (row None before any, or when it was
+    not in the graph then), when they were computed, and its reach per campaign by name."""
+    state = analysis.figures_state(tenant.coalition)
+    row = state.run.figures.filter(stakeholder_id=stakeholder.pk).first() if state.run else None
+    reach: list[tuple[str, float]] = []
+    if row is not None and row.reach:
+        names = dict(
+            Campaign.objects.for_coalition(tenant.coalition)
+            .filter(pk__in=[int(k) for k in row.reach])
+            .values_list("pk", "name")
+        )
+        reach = sorted(
+            ((names[int(k)], v) for k, v in row.reach.items() if int(k) in names),
+            key=lambda item: -item[1],
+        )
+    return {"state": state, "run": state.run, "row": row, "reach": reach}
 
 
 # --- stakeholders ---------------------------------------------------------------------------------

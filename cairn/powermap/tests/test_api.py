@@ -268,3 +268,21 @@ def test_the_power_map_is_in_the_openapi_document(client: Client) -> None:
     assert any(
         p["name"] == "Idempotency-Key" for p in paths["/api/v2/relationships"]["post"]["parameters"]
     )
+
+
+def test_figures_once_computed(api, coalition, land) -> None:
+    from cairn.powermap.analysis import recompute_figures
+
+    # given figures computed for a map of two stakeholders and one tie
+    recompute_figures(coalition)
+    # then the API says when and how, and each stakeholder's figures
+    body = api.get("/powermap/figures").json()
+    assert (body["computed"], body["stakeholders"], body["relationships"]) == (True, 2, 1)
+    assert body["betweenness"]["method"] == "exact"
+    assert body["summary"].startswith("Figures computed")
+    one = api.get(f"/stakeholders/{land['chair'].pk}").json()
+    assert one["figures"]["pagerank"] > 0
+    page = api.get("/powermap/figures/stakeholders").json()
+    rows = page["_embedded"]["cairn:stakeholder_figures"]
+    # the funded chair ranks above its funder
+    assert [r["name"] for r in rows] == ["Sen. Holloway", "Mutual Health"]

@@ -177,7 +177,7 @@ def test_the_page_shows_history_and_relationships_both_ways_with_evidence(
     assert "Mutual Health funds Sen. Holloway" in body  # the incoming, directed tie
     assert "Mutual Health funds Sen. Holloway: annual report" in body
     assert "Riverside Clinic" in body  # the undirected one
-    assert "No figures computed yet" in body or "Computed" in body
+    assert "Figures not computed yet" in body
 
 
 def test_a_relationship_to_an_unknown_name_is_refused_and_nothing_changes(
@@ -314,3 +314,17 @@ def test_removing_a_relationship_asks_first(coalition, landscape, as_role):
     )
     assert done.url == url("stakeholder", coalition, landscape["chair"].pk)
     assert not Relationship.objects.filter(pk=tie.pk).exists()
+
+
+def test_the_page_shows_the_figures_and_when_they_were_computed(coalition, landscape, as_role):
+    from cairn.powermap.analysis import recompute_figures
+
+    # given figures computed for the map
+    recompute_figures(coalition)
+    # when a viewer opens a stakeholder's page
+    body = as_role(Role.VIEWER).get(url("stakeholder", coalition, landscape["chair"].pk))
+    text = body.content.decode()
+    # then its PageRank and the time of the computation are shown
+    assert 'data-testid="figures"' in text
+    assert "PageRank" in text
+    assert "Figures computed" in text
