@@ -11,7 +11,7 @@ Public functions (each returns a dict keyed by node id, every node present):
 
 - `pagerank(graph, *, damping=0.85) -> dict[int, float]`: weighted PageRank along the edges'
   direction (undirected ties both ways); sums to 1.
-- `betweenness(graph, *, exact_up_to=EXACT_BETWEENNESS_MAX_NODES, pivots=..., seed=0) ->
+- `betweenness(graph, *, exact_up_to=EXACT_BETWEENNESS_MAX_NODES, pivots=None, seed=0) ->
   Betweenness(values, method, sample_size, error)`: shortest-path betweenness with path length
   1 / weight (a strong tie is a short step); exact up to `exact_up_to` nodes, beyond that
   estimated from `pivots` random source nodes (igraph's subset betweenness, scaled by n/k) with
@@ -25,10 +25,14 @@ Public functions (each returns a dict keyed by node id, every node present):
   (weighted) and effective size, on the ties taken both ways.
 - `communities(graph, *, seed=0) -> dict[int, int]`: Leiden (modularity) on the ties taken both
   ways; community 0 is the largest.
+
+Each accepts the `GraphData` or `prepare(graph)`: the igraph forms built once, for computing
+several figures of one graph.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import warnings
@@ -39,10 +43,13 @@ from typing import Literal
 import igraph as ig  # type: ignore[import-untyped]
 import numpy as np
 
-# Exact betweenness costs O(n·m); at 3,000 nodes and 15,000 edges it takes ~1 s, at 50,000 and
-# 250,000 ~13 minutes (benchmarks/graph_libraries.py). Beyond it: pivots, ~15 ms each there.
+# Exact betweenness costs O(n·m): ~1 s at 3,000 nodes and 15,000 edges, ~13 minutes at 50,000
+# and 250,000 (benchmarks/graph_libraries.py). Beyond 3,000 nodes it is estimated from pivots:
+# as many as BETWEENNESS_WORK arc visits allow (one pivot visits every arc once), at least
+# MIN_PIVOTS: 200 pivots at 50,000 nodes / 250,000 edges (300,000 arcs), ~3 s on one core.
 EXACT_BETWEENNESS_MAX_NODES = 3_000
-BETWEENNESS_PIVOTS = 128
+BETWEENNESS_WORK = 60_000_000
+MIN_PIVOTS = 64
 BATCHES = 4
 
 
@@ -72,73 +79,90 @@ class StructuralHoles:
     effective_size: float | None
 
 
-def _index(graph: GraphData) -> tuple[list[int], dict[int, int]]:
-    nodes = list(dict.fromkeys(graph.nodes))
-    return nodes, {node: i for i, node in enumerate(nodes)}
+class Prepared:
+    """A graph's igraph forms, built once and shared when several figures are computed
+    (`prepare(graph)`); every public function accepts one in place of the `GraphData`."""
+
+    def __init__(self, graph: GraphData) -> None:
+        self.data = graph
+        self.nodes = list(dict.fromkeys(graph.nodes))
+        self.index = {node: i for i, node in enumerate(self.nodes)}
+        index = self.index
+        # self-loops, non-positive weights and edges to unknown nodes are dropped
+        rows = [
+            (index[a], index[b], float(w), bool(d))
+            for a, b, w, d in graph.edges
+            if a != b and w > 0 and a in index and b in index
+        ]
+        table = np.array(rows, dtype=float).reshape(len(rows), 4)
+        self.source = table[:, 0].astype(np.int64)
+        self.target = table[:, 1].astype(np.int64)
+        self.weight = table[:, 2]
+        self.directed = table[:, 3].astype(bool)
+
+    def _arcs(self, combine: str) -> ig.Graph:
+        """Arcs: a directed edge once, an undirected one both ways; parallel arcs combined
+        ("sum" of weights, or "max": the strongest tie)."""
+        both = ~self.directed
+        a = np.concatenate([self.source, self.target[both]])
+        b = np.concatenate([self.target, self.source[both]])
+        w = np.concatenate([self.weight, self.weight[both]])
+        g = ig.Graph(
+            n=len(self.nodes),
+            edges=np.column_stack([a, b]).tolist(),
+            directed=True,
+            edge_attrs={"weight": w.tolist()},
+        )
+        g.simplify(multiple=True, loops=True, combine_edges={"weight": combine})
+        return g
+
+    @functools.cached_property
+    def summed(self) -> ig.Graph:
+        return self._arcs("sum")
+
+    @functools.cached_property
+    def lengths(self) -> ig.Graph:
+        """Arcs with `length` = 1 / the strongest tie's weight."""
+        g = self._arcs("max")
+        g.es["length"] = (1.0 / np.asarray(g.es["weight"], dtype=float)).tolist()
+        return g
+
+    @functools.cached_property
+    def undirected(self) -> ig.Graph:
+        """Every tie taken both ways, once per pair of nodes, the weights between them added."""
+        g = ig.Graph(
+            n=len(self.nodes),
+            edges=np.column_stack([self.source, self.target]).tolist(),
+            directed=False,
+            edge_attrs={"weight": self.weight.tolist()},
+        )
+        g.simplify(multiple=True, loops=True, combine_edges={"weight": "sum"})
+        return g
 
 
-def _arcs(graph: GraphData, index: dict[int, int]) -> tuple[list[tuple[int, int]], list[float]]:
-    """Edges as arcs of a directed graph: a directed edge once, an undirected one both ways.
-    Self-loops and edges to unknown nodes are dropped."""
-    pairs: list[tuple[int, int]] = []
-    weights: list[float] = []
-    for source, target, weight, directed in graph.edges:
-        a, b = index.get(source), index.get(target)
-        if a is None or b is None or a == b or not weight > 0:
-            continue
-        pairs.append((a, b))
-        weights.append(float(weight))
-        if not directed:
-            pairs.append((b, a))
-            weights.append(float(weight))
-    return pairs, weights
+Graph = GraphData | Prepared
 
 
-def _directed(graph: GraphData, index: dict[int, int], combine: str) -> ig.Graph:
-    """The arcs, parallel ones combined ("sum" of weights, or "max": the strongest tie)."""
-    pairs, weights = _arcs(graph, index)
-    g = ig.Graph(n=len(index), edges=pairs, directed=True, edge_attrs={"weight": weights})
-    g.simplify(multiple=True, loops=True, combine_edges={"weight": combine})
-    return g
+def prepare(graph: Graph) -> Prepared:
+    return graph if isinstance(graph, Prepared) else Prepared(graph)
 
 
-def _lengths(graph: GraphData, index: dict[int, int]) -> ig.Graph:
-    g = _directed(graph, index, "max")
-    g.es["length"] = [1.0 / w for w in g.es["weight"]]
-    return g
-
-
-def _undirected(graph: GraphData, index: dict[int, int]) -> ig.Graph:
-    """Every tie taken both ways, once per pair of nodes, weights of all ties between them added."""
-    pairs: list[tuple[int, int]] = []
-    weights: list[float] = []
-    for source, target, weight, _directed_edge in graph.edges:
-        a, b = index.get(source), index.get(target)
-        if a is None or b is None or a == b or not weight > 0:
-            continue
-        pairs.append((a, b))
-        weights.append(float(weight))
-    g = ig.Graph(n=len(index), edges=pairs, directed=False, edge_attrs={"weight": weights})
-    g.simplify(multiple=True, loops=True, combine_edges={"weight": "sum"})
-    return g
-
-
-def pagerank(graph: GraphData, *, damping: float = 0.85) -> dict[int, float]:
+def pagerank(graph: Graph, *, damping: float = 0.85) -> dict[int, float]:
     """Weighted PageRank (igraph's PRPACK) along the edges' direction, parallel ties' weights
     added; a node without out-ties passes its rank to every node (as networkx does). Sums to 1."""
-    nodes, index = _index(graph)
+    prepared = prepare(graph)
+    nodes = prepared.nodes
     if not nodes:
         return {}
-    g = _directed(graph, index, "sum")
-    values = g.pagerank(weights="weight", damping=damping, directed=True)
+    values = prepared.summed.pagerank(weights="weight", damping=damping, directed=True)
     return dict(zip(nodes, (float(v) for v in values), strict=True))
 
 
 def betweenness(
-    graph: GraphData,
+    graph: Graph,
     *,
     exact_up_to: int = EXACT_BETWEENNESS_MAX_NODES,
-    pivots: int = BETWEENNESS_PIVOTS,
+    pivots: int | None = None,
     seed: int = 0,
 ) -> Betweenness:
     """Shortest-path betweenness, path length = Σ 1/weight along the edges' direction.
@@ -146,19 +170,23 @@ def betweenness(
     Normalized: the share of the ordered pairs (s, t) of other nodes whose shortest paths pass
     through the node, i.e. divided by (n−1)(n−2); on a graph of undirected ties this equals
     networkx's normalized betweenness. Exact (igraph, Brandes' algorithm) up to `exact_up_to`
-    nodes. Beyond it, estimated from `pivots` source nodes drawn at random without replacement
+    nodes. Beyond it, estimated from `pivots` source nodes (by default as many as
+    `BETWEENNESS_WORK` arc visits allow, at least `MIN_PIVOTS`) drawn at random without replacement
     (igraph's subset betweenness from those sources, scaled by n/k: Brandes & Pich 2007's
     unbiased pivot estimator). The pivots are drawn as `BATCHES` equal batches; the stated
     `error` is the relative standard error of the whole vector estimated from the spread between
     the batches: sqrt(Σ_v se_v²) / sqrt(Σ_v b_v²), se_v = sd(batch estimates of v) / sqrt(BATCHES)
     (benchmarks/graph_libraries.py compares it with the true error against exact values).
     """
-    nodes, index = _index(graph)
+    prepared = prepare(graph)
+    nodes = prepared.nodes
     n = len(nodes)
     if n < 3:
         return Betweenness(dict.fromkeys(nodes, 0.0), "exact", None, None)
-    g = _lengths(graph, index)
+    g = prepared.lengths
     scale = 1.0 / ((n - 1) * (n - 2))
+    if pivots is None:
+        pivots = max(MIN_PIVOTS, BETWEENNESS_WORK // max(1, g.ecount()))
     if n <= exact_up_to or pivots >= n:
         raw = g.betweenness(directed=True, weights="length")
         values = {node: float(v) * scale for node, v in zip(nodes, raw, strict=True)}
@@ -180,17 +208,18 @@ def betweenness(
     return Betweenness(values, "sampled", k, error)
 
 
-def shortest_paths_to(graph: GraphData, targets: Iterable[int]) -> dict[int, dict[int, Hop]]:
+def shortest_paths_to(graph: Graph, targets: Iterable[int]) -> dict[int, dict[int, Hop]]:
     """For each node, for each target it reaches along the edges (directed ones in their
     direction, undirected both ways): the length of a shortest path (Σ 1/weight, the strongest
     of parallel ties) and the next node on one such path. A target reaches itself at 0.
     Targets that are not nodes of the graph are ignored."""
-    nodes, index = _index(graph)
+    prepared = prepare(graph)
+    nodes, index = prepared.nodes, prepared.index
     wanted = [t for t in dict.fromkeys(targets) if t in index]
     hops: dict[int, dict[int, Hop]] = {node: {} for node in nodes}
     if not wanted:
         return hops
-    g = _lengths(graph, index)
+    g = prepared.lengths
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "couldn't reach some vertices"
         for target in wanted:
@@ -234,7 +263,7 @@ def reach_from(hops: dict[int, dict[int, Hop]], targets: Iterable[int]) -> dict[
     return out
 
 
-def reach(graph: GraphData, targets: Iterable[int]) -> dict[int, float]:
+def reach(graph: Graph, targets: Iterable[int]) -> dict[int, float]:
     """How close a node is to the targets, in [0, 1]: the mean over the targets of
     1 / (1 + d), d the shortest path length to the target (Σ 1/weight along the edges'
     direction; a weight-1 tie is a step of 1, a weight-10 tie a step of 0.1), 0 for a target it
@@ -245,7 +274,7 @@ def reach(graph: GraphData, targets: Iterable[int]) -> dict[int, float]:
     return reach_from(shortest_paths_to(graph, targets), targets)
 
 
-def constraint_and_effective_size(graph: GraphData) -> dict[int, StructuralHoles]:
+def constraint_and_effective_size(graph: Graph) -> dict[int, StructuralHoles]:
     """Burt's (1992) structural holes, every tie taken both ways (weights of ties between the
     same two nodes added).
 
@@ -259,10 +288,11 @@ def constraint_and_effective_size(graph: GraphData) -> dict[int, StructuralHoles
 
     Both are None for an isolated node.
     """
-    nodes, index = _index(graph)
+    prepared = prepare(graph)
+    nodes = prepared.nodes
     if not nodes:
         return {}
-    g = _undirected(graph, index)
+    g = prepared.undirected
     constraint = g.constraint(weights="weight")
     degree = g.degree()
     transitivity = g.transitivity_local_undirected(mode="zero")
@@ -275,14 +305,15 @@ def constraint_and_effective_size(graph: GraphData) -> dict[int, StructuralHoles
     return out
 
 
-def communities(graph: GraphData, *, seed: int = 0) -> dict[int, int]:
+def communities(graph: Graph, *, seed: int = 0) -> dict[int, int]:
     """Communities by igraph's Leiden algorithm optimizing weighted modularity, every tie taken
     both ways. Numbered by size (0 the largest; ties by smallest node id); seeded, so the same
     graph in the same order gives the same communities."""
-    nodes, index = _index(graph)
+    prepared = prepare(graph)
+    nodes = prepared.nodes
     if not nodes:
         return {}
-    g = _undirected(graph, index)
+    g = prepared.undirected
     ig.set_random_number_generator(random.Random(seed))  # noqa: S311 - seeded community search, not security
     try:
         membership = g.community_leiden(

@@ -209,7 +209,7 @@ def recompute_figures(coalition: Coalition) -> FigureRun:
 
 def _compute(coalition: Coalition, run: FigureRun) -> None:
     snap = read_graph(coalition)
-    graph = snap.graph
+    graph = graph_engine.prepare(snap.graph)  # the igraph forms, built once for every figure
     pagerank = graph_engine.pagerank(graph)
     betweenness = graph_engine.betweenness(graph)
     holes = graph_engine.constraint_and_effective_size(graph)
@@ -251,7 +251,7 @@ def _compute(coalition: Coalition, run: FigureRun) -> None:
         run.status = FigureRun.Status.DONE
         run.computed_at = timezone.now()
         run.node_count = len(graph.nodes)
-        run.edge_count = len(graph.edges)
+        run.edge_count = len(snap.graph.edges)
         run.betweenness_method = betweenness.method
         run.betweenness_sample_size = betweenness.sample_size
         run.betweenness_error = betweenness.error
