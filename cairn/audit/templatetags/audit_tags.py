@@ -66,3 +66,9 @@ def share(value: float | None) -> str:
 def rate(profile: Any, factor: str) -> float | None:
     value = profile.rate(factor)
     return None if value is None else float(value)
+
+
+@register.filter
+def factor_labels(decided_by: list[str]) -> str:
+    """The factors that decided a class, as words ("Decisions voted in; Mission similarity")."""
+    return "; ".join(engine.FACTOR_LABELS.get(key, key) for key in decided_by)

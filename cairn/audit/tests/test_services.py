@@ -291,3 +291,19 @@ def test_the_scheduled_audit_runs_when_due_and_tells_the_stewards(
     again = services.run_if_due(coalition=hand.coalition, now=rules.next_audit_at)
     assert again is not None
     assert again.number == 2
+
+
+def test_the_cron_command_runs_due_audits_once(hand: Hand, monkeypatch: pytest.MonkeyPatch) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cairn.audit import evidence
+
+    monkeypatch.setattr(evidence, "default_similarities", fixed_similarities)
+    out = StringIO()
+    call_command("queue_due_audits", "--now", stdout=out)
+    assert f"{hand.coalition.slug}: audit 1, 3 members" in out.getvalue()
+    again = StringIO()
+    call_command("queue_due_audits", stdout=again)
+    assert again.getvalue() == "0 audits queued.\n"
