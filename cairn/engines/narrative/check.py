@@ -34,6 +34,7 @@ import statistics
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cairn.engines import similarity as sim
@@ -104,6 +105,11 @@ MIN_WORDS = 4
 DRAFT_UNIT = True
 DRAFT_FACTOR = 1.0
 ASK_MARGIN = 0.1
+DRAFT_MARGIN = 0.2
+CONTRADICTION_FLOOR_MODEL = 0.55
+CONTRADICTION_FLOOR_LEXICAL = 0.4
+CROSS_QUANTILE = 0.9
+CROSS_DELTA = -1.0  # off: raising overlapping pillars' thresholds cost as much recall as it gained
 ROW_CACHE_SIZE = 4096  # sentences whose scores a prepared framework keeps
 
 
@@ -186,6 +192,7 @@ class Checker:
         self.item_vec = [] if self.lexical else sim.vectors(texts, self.embedder)
         self._rows: OrderedDict[str, list[float]] = OrderedDict()
         self._rows_lock = threading.Lock()
+        self._pillar_memo: dict[int, tuple[list[float], dict[str, tuple[float, int]]]] = {}
         if not self.lexical:
             import numpy as np
 
@@ -198,6 +205,12 @@ class Checker:
         self.core_vec = None if self.lexical or not core else sim.vectors([core], self.embedder)[0]
         self.ask = AskMatcher(framework.ask) if framework.ask else None
         self.pillar_names = {p.id: p.name for p in framework.pillars}
+        # only a sentence very close to a key message is checked against it: the rules are
+        # reliable on near-restatements and unreliable beyond (measured: ../shared/NLP.md and
+        # benchmarks/narrative_eval.py)
+        self.contradiction_floor = (
+            CONTRADICTION_FLOOR_LEXICAL if self.lexical else CONTRADICTION_FLOOR_MODEL
+        )
         self.avoid = {t.term: t.replacement for t in framework.terms_avoid}
         self.figure_items = [
             (i, self._point_units(i.proof_point))
@@ -258,7 +271,43 @@ class Checker:
                     self._rows.move_to_end(t)
         return [known[t] for t in texts]
 
+    def _draft_row(self, texts: list[str]) -> list[float]:
+        """Item scores of several sentences read together, built from their cached vectors (the
+        model's vectors averaged by length, as its pooling does; word counts merged), so an
+        edit of one sentence costs no new embedding of the whole draft."""
+        merged: dict[str, float] = {}
+        for text in texts:
+            for key, value in sim.lexical_vector(text).items():
+                merged[key] = merged.get(key, 0.0) + value
+        lv = self._weigh(merged)
+        lexical = [sim._sparse_cosine(lv, item_lv) for item_lv in self.item_lex]
+        if self.lexical:
+            return lexical
+        np = self._np
+        vecs = np.stack(sim.vectors(texts, self.embedder))
+        weights = np.array([max(1, len(words(t))) for t in texts], dtype="float32")
+        mean = (vecs * weights[:, None]).sum(axis=0)
+        norm = float(np.linalg.norm(mean))
+        model = np.clip(self.item_mat @ (mean / norm), 0.0, None).tolist() if norm else []
+        if not model:
+            return [(1 - MODEL_WEIGHT) * x for x in lexical]
+        return [
+            MODEL_WEIGHT * m + (1 - MODEL_WEIGHT) * x for m, x in zip(model, lexical, strict=True)
+        ]
+
     def _pillar_scores(self, row: list[float]) -> dict[str, tuple[float, int]]:
+        """Each pillar's best (score, item index) in a row of item scores (remembered per row:
+        rows are kept per sentence, so the same row object comes back for the same sentence)."""
+        found = self._pillar_memo.get(id(row))
+        if found is not None and found[0] is row:
+            return found[1]
+        best = self._best_per_pillar(row)
+        if len(self._pillar_memo) > ROW_CACHE_SIZE:
+            self._pillar_memo.clear()
+        self._pillar_memo[id(row)] = (row, best)
+        return best
+
+    def _best_per_pillar(self, row: list[float]) -> dict[str, tuple[float, int]]:
         best: dict[str, tuple[float, int]] = {}
         for k, item in enumerate(self.items):
             pid = item.pillar.id
@@ -272,11 +321,24 @@ class Checker:
         self.thresholds: dict[str, float] = {}
         self.null_mean: dict[str, float] = {}
         self.topic_thresholds: dict[str, float] = {}
+        # how close the framework's other pillars' own statements come to each pillar: where
+        # pillars overlap (beds, response times, the right responder…) a sentence must be closer
+        # to a pillar than most of its neighbours' statements are
+        item_rows = self._scores([i.text for i in self.items])
+        self.cross: dict[str, float] = {}
         for pillar in self.framework.pillars:
             values = [self._pillar_scores(r)[pillar.id][0] for r in rows]
             mean, sd = statistics.fmean(values), statistics.pstdev(values)
             self.null_mean[pillar.id] = mean
-            self.thresholds[pillar.id] = max(floor, mean + Z * sd)
+            cross = sorted(
+                self._pillar_scores(r)[pillar.id][0]
+                for r, item in zip(item_rows, self.items, strict=True)
+                if item.pillar.id != pillar.id
+            )
+            self.cross[pillar.id] = (
+                cross[int(CROSS_QUANTILE * (len(cross) - 1))] + CROSS_DELTA if cross else 0.0
+            )
+            self.thresholds[pillar.id] = max(floor, mean + Z * sd, self.cross[pillar.id])
             self.topic_thresholds[pillar.id] = max(floor * TOPIC_FRACTION, mean + Z_TOPIC * sd)
         self.ask_scores: dict[str, float] = {}
         if self.framework.ask is not None:
@@ -376,7 +438,7 @@ class Checker:
         # enough alone
         rest = [s.text for s in sentences if s is not ask_sentence]
         if len(rest) > 1 and DRAFT_UNIT:
-            whole = self._pillar_scores(self._scores([" ".join(rest)])[0])
+            whole = self._best_per_pillar(self._draft_row(rest))
             top = max(v[0] for v in whole.values())
             for pid, (score, k) in whole.items():
                 if pid in covered:
@@ -402,6 +464,16 @@ class Checker:
                             },
                         )
                     )
+        # a pillar far weaker than the draft's strongest is a passing mention, not its point
+        if covered:
+            strongest = max(covered.values())
+            weak = {pid for pid, score in covered.items() if score < strongest - DRAFT_MARGIN}
+            for pid in weak:
+                del covered[pid]
+            if weak:
+                flags = [
+                    f for f in flags if not (f.kind == "pillar" and f.detail["pillar"] in weak)
+                ]
         pillars = [p.id for p in fw.pillars if p.id in covered]
 
         if self.ask is not None and not has_ask and text.strip():
@@ -458,7 +530,7 @@ class Checker:
                 (
                     (row[k], s)
                     for s, row in zip(sentences, rows, strict=True)
-                    if row[k] >= self.thresholds[item.pillar.id]
+                    if row[k] >= max(self.thresholds[item.pillar.id], self.contradiction_floor)
                 ),
                 key=lambda pair: -pair[0],
             )[:3]
@@ -652,10 +724,11 @@ def _cut_at(text: str, limit: int, channel: str | None) -> int:
 _CLAUSE = re.compile(r"\s*(?:;|:|—|–|,\s*(?:and|but|while|so|because|which|as)\b|\band\b)\s*")
 
 
-def _clauses(sentence: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _clauses(sentence: str) -> tuple[str, ...]:
     """The clauses of a compound sentence (each of MIN_WORDS words or more), or none."""
-    parts = [p for p in _CLAUSE.split(sentence) if len(words(p)) >= MIN_WORDS]
-    return parts if len(parts) > 1 else []
+    parts = tuple(p for p in _CLAUSE.split(sentence) if len(words(p)) >= MIN_WORDS)
+    return parts if len(parts) > 1 else ()
 
 
 def _short(text: str, n: int = 90) -> str:
@@ -664,12 +737,24 @@ def _short(text: str, n: int = 90) -> str:
 
 _CHECKERS: OrderedDict[tuple[str, str], Checker] = OrderedDict()
 _CHECKERS_LOCK = threading.Lock()
+# a framework object's content fingerprint, kept with the object (ids are reused once it is gone)
+_FINGERPRINTS: OrderedDict[int, tuple[Framework, str]] = OrderedDict()
 
 
 def checker_for(framework: Framework) -> Checker:
     """The prepared checker for this framework (its vectors computed once per content)."""
     embedder = sim.get_embedder()
-    key = (_fingerprint(framework), embedder.name)
+    with _CHECKERS_LOCK:
+        known = _FINGERPRINTS.get(id(framework))
+    if known is not None and known[0] is framework:
+        fingerprint = known[1]
+    else:
+        fingerprint = _fingerprint(framework)
+        with _CHECKERS_LOCK:
+            _FINGERPRINTS[id(framework)] = (framework, fingerprint)
+            while len(_FINGERPRINTS) > 256:
+                _FINGERPRINTS.popitem(last=False)
+    key = (fingerprint, embedder.name)
     with _CHECKERS_LOCK:
         found = _CHECKERS.get(key)
         if found is not None:

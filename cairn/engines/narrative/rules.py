@@ -127,6 +127,8 @@ class AskMatcher:
             for ps in ({t for t in tokens(p) if t not in _GENERIC} for p in self.phrases)
             if len(ps) >= 3
         ]
+        self._seen: dict[str, bool] = {}
+        self._named: dict[str, bool] = {}
         first = [w.lower() for w in _TOKEN.findall(text)[:1]]
         self.verbs = ACTION_VERBS | {v.lower() for v in self.ask.verbs} | set(first)
         # the ask's own words, less the leading verb ("Tell …") and generic ones: "fund" in "to
@@ -136,6 +138,16 @@ class AskMatcher:
         )
 
     def has_object(self, sentence: str) -> bool:
+        """Whether the sentence names the ask's object (remembered per sentence)."""
+        found = self._named.get(sentence)
+        if found is None:
+            found = self._has_object(sentence)
+            if len(self._named) > 16384:
+                self._named.clear()
+            self._named[sentence] = found
+        return found
+
+    def _has_object(self, sentence: str) -> bool:
         for letters, digits in _BILL.findall(sentence):
             if _bill_key(letters, digits) in self.bills:
                 return True
@@ -189,7 +201,16 @@ class AskMatcher:
         return False
 
     def sentence_makes_ask(self, sentence: str) -> bool:
-        """An action verb and the ask's object in this sentence."""
+        """An action verb and the ask's object in this sentence (remembered per sentence)."""
+        found = self._seen.get(sentence)
+        if found is None:
+            found = self._makes_ask(sentence)
+            if len(self._seen) > 16384:
+                self._seen.clear()
+            self._seen[sentence] = found
+        return found
+
+    def _makes_ask(self, sentence: str) -> bool:
         if _PHONE_CONTEXT_ANY.search(sentence):
             # "call 988": a phone line, not the ask; the rest of the sentence may still make it
             parts = re.split(r"[,;:]|\band\b", sentence)
@@ -289,7 +310,8 @@ def unit_stems(unit: str) -> set[str]:
     return out
 
 
-def find_figures(text: str) -> list[Figure]:
+@lru_cache(maxsize=16384)
+def find_figures(text: str) -> tuple[Figure, ...]:
     """Numbers that state a quantity, with their unit; phone numbers, years, dates, bill numbers,
     times and 'per 100,000' denominators are left out."""
     phones = [(m.start(), m.end()) for m in _PHONE.finditer(text)]
@@ -335,7 +357,7 @@ def find_figures(text: str) -> list[Figure]:
                 comparator = name
                 break
         out.append(Figure(value, start, end, m.group(0), unit, comparator))
-    return out
+    return tuple(out)
 
 
 def _is_year(m: re.Match[str]) -> bool:
@@ -505,7 +527,7 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 CLAUSE_NEGATIONS = frozenset({"not", "no", "never", "cannot"})
 # idioms whose negation denies nothing ("you are not alone", "we can't wait", "no one should")
 _IDIOM_AFTER = {
-    "not": frozenset({"alone", "just", "only", "wait", "afford", "enough"}),
+    "not": frozenset({"alone", "just", "only", "wait", "afford"}),
     "no": frozenset({"one", "longer", "matter", "doubt", "family", "child", "parent", "person"}),
     "never": frozenset({"alone", "too", "again"}),
     "cannot": frozenset({"wait", "afford"}),
@@ -578,6 +600,10 @@ def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
             if a in k_all and a not in s_set:
                 swaps.append((a, t))
                 break
+    # a sentence holding both a key word and its opposite ("doesn't cost more; it costs less")
+    # corrects itself: too unsure to flag
+    if any(ANTONYMS.get(t, set()) & s_set and t in s_set for t in k_all):
+        return None
     swapped = {a for a, _ in swaps}
     coverage = (len(shared_words) + len(swapped)) / len(k_content | swapped)
     if coverage < 0.5 or len(shared_words) < 2:
@@ -591,6 +617,26 @@ def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
     # the sentence denies what the key message affirms ("will fund administration, not care"
     # against "funds care, not administration" denies care)
     negated = bool(neg_s - neg_k)
+    preferred, rejected = _alternatives(key_message)
+    if rejected:
+        # "counselors, not police, should answer": contradicted by saying the rejected one
+        # should (without a word of the preferred one), or by denying the preferred one
+        says_rejected = bool(rejected & s_set) and not preferred & s_set and not neg_s
+        negates = bool(neg_s) or any(_is_negation(w) for w in _WORD_RE.findall(sentence))
+        denies_preferred = (
+            bool(preferred & s_set)
+            and negates
+            and not rejected & neg_s
+            and (not rejected & s_set or bool(preferred & neg_s))
+        )
+        if (SAYS_REJECTED and says_rejected and _NORMATIVE.search(sentence)) or denies_preferred:
+            return {
+                "negation": denies_preferred,
+                "antonyms": [],
+                "coverage": round(coverage, 2),
+                "prefers": sorted(_word_for(w, sentence) for w in rejected & s_set),
+            }
+        return None
     if swaps and _sides_reversed(sentence, key_message):
         return None  # "jail costs more than care" says what "care costs less than jail" says
     if negated != bool(swaps) and (negated or not neg_s):
@@ -600,3 +646,29 @@ def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
             "coverage": round(coverage, 2),
         }
     return None
+
+
+# Saying the rejected alternative should ("police should handle these calls") found no true
+# contradiction in the evaluation set and raised false ones: off.
+SAYS_REJECTED = False
+_NORMATIVE = re.compile(
+    r"\b(?:should|must|ought|need to|needs to|belongs?|right (?:people|ones?|responders?|place|"
+    r"way|answer)|best|better|the answer|deserves?|is how|are how)\b",
+    re.IGNORECASE,
+)
+_ALTERNATIVE = re.compile(
+    r"(?P<pref>(?:[\w'’-]+\s+){0,4}[\w'’-]+)\s*,?\s+(?:not|instead of|rather than)\s+"
+    r"(?:a |an |the |by |in |with )?(?P<rej>[\w'’-]+(?:\s+[\w'’-]+){0,2})",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def _alternatives(key_message: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a key message prefers and what it rejects: "care, not cells" → ({care}, {cell})."""
+    match = _ALTERNATIVE.search(key_message)
+    if match is None or not re.search(r",\s*not\b|instead of|rather than", match.group(0), re.I):
+        return frozenset(), frozenset()
+    preferred = frozenset(tokens(match.group("pref"))[-2:])
+    rejected = frozenset(tokens(match.group("rej"))[:2])
+    return preferred, rejected - preferred

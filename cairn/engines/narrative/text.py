@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Sentence", "flesch_kincaid_grade", "split_sentences", "syllables", "words"]
 
@@ -121,6 +122,7 @@ def words(text: str) -> list[str]:
 _VOWELS = re.compile(r"[aeiouy]+")
 
 
+@lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
     """Syllables of an English word by vowel groups with the common corrections (silent e, -le,
     -ed, -es); numbers count one syllable per digit group. Good enough for a reading grade."""
@@ -142,6 +144,7 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
+@lru_cache(maxsize=4096)
 def flesch_kincaid_grade(text: str) -> float | None:
     """Flesch–Kincaid grade level: 0.39·(words/sentences) + 11.8·(syllables/words) − 15.59."""
     sentences = split_sentences(text)
