@@ -38,7 +38,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
 ]
 
-# the map and prospects (P4) and import/export (P3), when present
-for module in ("cairn.powermap.urls_map", "cairn.powermap.urls_io"):
-    if find_spec(module) is not None:
-        urlpatterns.append(path("", include(module)))
+# the map, its table and the prospects
+urlpatterns.append(path("", include("cairn.powermap.urls_map")))
+# import and export, once they land
+if find_spec("cairn.powermap.urls_io") is not None:
+    urlpatterns.append(path("", include("cairn.powermap.urls_io")))
