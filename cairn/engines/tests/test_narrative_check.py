@@ -399,3 +399,106 @@ def test_result_round_trips_through_a_dict(framework):
     result = check_text(framework, "Our state needs more psychiatric beds.")
     again = CheckResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert again == result
+
+
+# -- the ask, in more words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "makes_ask"),
+    [
+        ("Tell your legislators to fund crisis beds.", True),
+        ("Urge lawmakers to fund mobile crisis teams in the budget.", True),
+        ("Contact your state legislators today: recurring funding belongs in the budget.", True),
+        ("You can help: ask your legislators for crisis funding in the budget.", True),
+        ("Tell your story about waiting for a crisis bed.", False),
+        ("Crisis beds need recurring funding in the budget.", False),
+        ("Thanks to everyone who called about crisis funding in the budget.", False),
+        ("Call 988 if you need a crisis bed or a mobile team.", False),
+    ],
+)
+def test_an_ask_without_a_named_bill_is_found_by_its_own_words(sentence, makes_ask):
+    from cairn.engines.narrative.framework import Ask
+    from cairn.engines.narrative.rules import AskMatcher
+
+    matcher = AskMatcher(
+        Ask(
+            "Tell your state legislators to put recurring funding for psychiatric crisis beds "
+            "and mobile crisis teams in this year's state budget."
+        )
+    )
+    assert matcher.sentence_makes_ask(sentence) is makes_ask
+
+
+@pytest.mark.parametrize(
+    ("sentence", "makes_ask"),
+    [
+        ("SB 412 passed the Senate today!", False),
+        ("Senator Lee plans to vote for SB 412 next week.", False),
+        ("Learn more about SB 412 on our website.", False),
+        ("We urge the Senate to pass SB 412.", True),
+        ("Take a minute to call your senator about the Crisis Care Act.", True),
+        ("Come to the Capitol on May 3 to support SB 412.", True),
+        ("Call 988 if you need help, and call your senator to back the Crisis Care Act.", True),
+    ],
+)
+def test_descriptions_of_the_bill_are_not_the_ask(framework, sentence, makes_ask):
+    assert check_text(framework, sentence).has_ask is makes_ask
+
+
+def test_a_long_named_object_matches_by_most_of_its_words():
+    from cairn.engines.narrative.framework import Ask
+    from cairn.engines.narrative.rules import AskMatcher
+
+    matcher = AskMatcher(
+        Ask("Tell the City Council to pass the Tenant Right to Counsel ordinance.")
+    )
+    assert matcher.sentence_makes_ask("Urge your council member to back right to counsel.")
+    assert not matcher.sentence_makes_ask("Urge your council member to back tenants.")
+
+
+def test_a_sentence_making_the_ask_supports_a_pillar_only_clearly_beyond_the_ask(transit):
+    # the ask names the Frequent Bus Plan; saying it again is not the frequency pillar
+    result = check_text(transit, "Tell the Metro Council to approve the Frequent Bus Plan.")
+    assert result.has_ask
+    assert result.pillars == []
+
+
+# -- contradiction, in more words ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flip"),
+    [
+        ("Police should handle mental-health calls.", False),  # saying the rejected one: off
+        ("Trained counselors should not respond to mental-health calls.", True),
+        ("Police should not respond to mental-health calls.", False),
+        ("Counselors should respond to mental-health calls, not police.", False),
+    ],
+)
+def test_key_message_preferring_one_thing_to_another(sentence, flip):
+    key = "Trained counselors, not police, should respond to mental-health calls."
+    assert (polarity_flip(sentence, key) is not None) is flip
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Jail costs taxpayers more than crisis care does.",  # the sides swapped: same claim
+        "You are not alone: crisis care costs taxpayers less than jail.",
+        "Crisis care doesn't cost more than jail; it costs far less.",
+        "There are not enough psychiatric beds in our state.",
+    ],
+)
+def test_restatements_are_not_contradictions(sentence):
+    keys = [
+        "Crisis care costs taxpayers less than jail and repeated emergency room visits.",
+        "Our state needs more psychiatric beds so no one waits days for care.",
+    ]
+    assert all(polarity_flip(sentence, key) is None for key in keys)
+
+
+def test_words_in_every_pillar_weigh_less():
+    fw = load_framework((DEV / "childcare.json").read_text())
+    idf = checker_for(fw).idf
+    assert idf["w:care"] < idf["w:levy"]
