@@ -74,7 +74,7 @@ class Sentence:
 
 
 def _is_abbreviation(text: str, dot_at: int) -> bool:
-    match = re.search(r"([A-Za-z.]+)$", text[:dot_at])
+    match = re.search(r"([A-Za-z.]+)$", text[max(0, dot_at - 24) : dot_at])
     if not match:
         return False
     token = match.group(1).lower().rstrip(".")
