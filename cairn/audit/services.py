@@ -22,7 +22,7 @@ import datetime as dt
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from cairn.accounts.models import User
@@ -39,6 +39,8 @@ from .models import (
     AuditProfile,
     ThresholdVersion,
 )
+
+STALE_CLAIM = dt.timedelta(hours=6)  # a queued audit that has not run by then is queued again
 
 
 class AuditError(Exception):
@@ -285,8 +287,9 @@ def annotate_profile(*, profile: AuditProfile, text: str, by: User | None) -> Au
 
 def claim_due_audits(*, now: dt.datetime | None = None) -> list[int]:
     """Mark every coalition whose next audit is due as queued now; returns the ids this call
-    claimed (a concurrent scheduler claims none of them again). A coalition never audited is
-    due at once: the first audit starts the schedule."""
+    claimed (a concurrent scheduler claims none of them again; a claim whose audit never ran is
+    taken again after STALE_CLAIM). A coalition never audited is due at once: the first audit
+    starts the schedule."""
     now = now or timezone.now()
     never = Coalition.objects.exclude(
         pk__in=AuditPolicy.objects.values("coalition_id")
@@ -294,10 +297,11 @@ def claim_due_audits(*, now: dt.datetime | None = None) -> list[int]:
     for pk in list(never):
         AuditPolicy.objects.get_or_create(coalition_id=pk, defaults={"next_audit_at": now})
     claimed = []
-    for rules in AuditPolicy.objects.filter(next_audit_at__lte=now):
-        if AuditPolicy.objects.filter(
-            pk=rules.pk, next_audit_at=rules.next_audit_at, queued_at=rules.queued_at
-        ).update(queued_at=now, next_audit_at=None):
+    due = AuditPolicy.objects.filter(next_audit_at__lte=now).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - STALE_CLAIM)
+    )
+    for rules in due:
+        if AuditPolicy.objects.filter(pk=rules.pk, queued_at=rules.queued_at).update(queued_at=now):
             claimed.append(rules.coalition_id)
     return claimed
 
@@ -314,12 +318,16 @@ def queue_due_audits(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def run_if_due(*, coalition: Coalition, now: dt.datetime | None = None) -> Audit | None:
-    """The deferred task's work: audit the coalition if its next audit is (still) due."""
+    """A scheduled audit's work: audit the coalition if its next audit is (still) due. The policy
+    row is locked first, so a deferred task and a cron-queued one never both audit; an audit that
+    fails leaves the date due, to be tried again."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = AuditPolicy.objects.filter(coalition=coalition, next_audit_at__lte=now).update(
-            queued_at=now, next_audit_at=None
+        rules = (
+            AuditPolicy.objects.select_for_update()
+            .filter(coalition=coalition, next_audit_at__lte=now)
+            .first()
         )
-    if not claimed:
-        return None
-    return audit_partnerships(coalition=coalition, trigger=Audit.Trigger.SCHEDULED)
+        if rules is None:
+            return None
+        return audit_partnerships(coalition=coalition, trigger=Audit.Trigger.SCHEDULED)

@@ -26,15 +26,14 @@ def run_due_audit(coalition_id: int) -> str:
 
 @task()
 def run_claimed_audit(coalition_id: int) -> str:
-    """Audit a coalition that `queue_due_audits` claimed (cron)."""
-    from .models import Audit
-    from .services import audit_partnerships
+    """Audit a coalition that `queue_due_audits` claimed (cron), if still due."""
+    from .services import run_if_due
 
     coalition = Coalition.objects.filter(pk=coalition_id).first()
     if coalition is None:
         return "gone"
-    run = audit_partnerships(coalition=coalition, trigger=Audit.Trigger.SCHEDULED)
-    return f"audit {run.number}"
+    run = run_if_due(coalition=coalition)
+    return "not due" if run is None else f"audit {run.number}"
 
 
 def steward_emails(coalition: Coalition) -> list[str]:

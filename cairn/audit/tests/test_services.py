@@ -307,3 +307,14 @@ def test_the_cron_command_runs_due_audits_once(hand: Hand, monkeypatch: pytest.M
     again = StringIO()
     call_command("queue_due_audits", stdout=again)
     assert again.getvalue() == "0 audits queued.\n"
+
+
+def test_a_claimed_audit_that_never_ran_is_claimed_again_later(hand: Hand) -> None:
+    # given a scheduler that claimed the coalition's audit and then died before it ran
+    now = timezone.now()
+    assert services.claim_due_audits(now=now) == [hand.coalition.pk]
+    # then another scheduler soon after leaves it alone, and takes it once the claim is stale
+    assert services.claim_due_audits(now=now + dt.timedelta(hours=1)) == []
+    later = now + services.STALE_CLAIM + dt.timedelta(seconds=1)
+    assert services.claim_due_audits(now=later) == [hand.coalition.pk]
+    assert not Audit.objects.exists()

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cairn.audit import services
-from cairn.audit.models import Audit
 from cairn.coalitions.models import Coalition
 from cairn.engines.words import counted
 
@@ -31,9 +30,9 @@ class Command(BaseCommand):
         if options["now"]:
             claimed = services.claim_due_audits()
             for coalition in Coalition.objects.filter(pk__in=claimed).order_by("pk"):
-                run = services.audit_partnerships(
-                    coalition=coalition, trigger=Audit.Trigger.SCHEDULED
-                )
+                run = services.run_if_due(coalition=coalition)
+                if run is None:
+                    continue
                 self.stdout.write(
                     f"{coalition.slug}: audit {run.number}, "
                     f"{counted(run.profiles.count(), 'member', 'members')}"
