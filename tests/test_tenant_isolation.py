@@ -98,6 +98,7 @@ from cairn.petitions.models import (
     Sponsorship,
     ThresholdCrossing,
 )
+from cairn.powermap import importing as powermap_importing
 from cairn.powermap import services as powermap_services
 from cairn.powermap.models import PositionChange as StakeholderPositionChange
 from cairn.powermap.models import Relationship, Stakeholder, StakeholderMerge, StakeholderTag
@@ -357,6 +358,8 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
         **narrative_ids,
         **powermap_ids,
         **audit_ids,
+        # a power map import queued for B (its page follows the task's result)
+        "result_id": powermap_importing.import_map_task.enqueue(b.pk, None, []).id,
     }
 
 
@@ -609,6 +612,9 @@ def test_the_walker_sees_every_coalition_page():
         "powermap:campaign_prospects",
         "powermap:add_to_pipeline",
     } <= names
+    # its import (with the queued import's page) and export pages
+    assert {"powermap:import", "powermap:import_status", "powermap:export"} <= names
+    assert {"powermap:export_graphml", "powermap:export_elements_csv"} <= names
 
 
 def test_delivery_amounts_are_unchanged_by_the_walk(client, steward, other_coalition):

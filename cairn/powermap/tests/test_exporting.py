@@ -176,3 +176,37 @@ def test_csv_pair_is_neutralized_and_round_trips(mapped: Coalition, empty: Coali
         Upload("connections.csv", connections.encode()),
     )
     assert graph_of(empty) == graph_of(mapped)
+
+
+# --- the export pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fmt", ["map.graphml", "map.gexf", "map.xlsx", "elements.csv", "connections.csv"]
+)
+def test_a_viewer_downloads_every_format(
+    client: Any, mapped: Coalition, staff_factory: Any, fmt: str
+) -> None:
+    viewer = staff_factory(mapped, "viewer")
+    client.force_login(viewer.user)
+    page = client.get(f"/c/{mapped.slug}/powermap/export/")
+    assert page.status_code == 200
+    assert f"/c/{mapped.slug}/powermap/export/{fmt}" in page.content.decode()
+    response = client.get(f"/c/{mapped.slug}/powermap/export/{fmt}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{mapped.slug}-')
+    body = response.content if fmt == "map.xlsx" else b"".join(response.streaming_content)
+    assert b"Sen. Ada Byrne" in body or fmt == "map.xlsx"
+    if fmt == "map.xlsx":
+        assert body.startswith(b"PK")
+
+
+def test_exports_of_another_coalition_are_not_found(
+    client: Any, mapped: Coalition, empty: Coalition, staff_factory: Any
+) -> None:
+    outsider = staff_factory(empty, "steward")
+    client.force_login(outsider.user)
+    assert client.get(f"/c/{mapped.slug}/powermap/export/map.graphml").status_code == 404
+    assert client.get(f"/c/{empty.slug}/powermap/export/map.pdf").status_code == 404
+    own = client.get(f"/c/{empty.slug}/powermap/export/map.graphml")
+    assert b"Sen. Ada Byrne" not in b"".join(own.streaming_content)

@@ -607,3 +607,125 @@ def test_import_task_reads_stored_files_and_deletes_them(coalition: Coalition) -
     assert result["stakeholders_created"] == 4
     assert not any(default_storage.exists(name) for name in stored)
     assert importing.ImportResult.from_dict(result).relationships_created == 4
+
+
+# --- the import page -----------------------------------------------------------------------------
+
+
+def _upload_files(elements: str = ELEMENTS, connections: str = CONNECTIONS) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "file": SimpleUploadedFile("elements.csv", elements.encode(), "text/csv"),
+        "connections": SimpleUploadedFile("connections.csv", connections.encode(), "text/csv"),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("steward", True), ("organizer", True), ("viewer", False)]
+)
+def test_stewards_and_organizers_import_viewers_may_not(
+    client: Any,
+    coalition: Coalition,
+    staff_factory: Any,
+    membership_factory: Any,
+    role: str,
+    allowed: bool,
+) -> None:
+    # given
+    member = membership_factory(coalition)
+    staff = staff_factory(coalition, role, membership=member if role == "organizer" else None)
+    client.force_login(staff.user)
+    url = f"/c/{coalition.slug}/powermap/import/"
+    before = snapshot(coalition)
+    # when
+    page = client.get(url)
+    posted = client.post(url, {**_upload_files(), "action": "import"})
+    # then
+    if allowed:
+        assert page.status_code == 200
+        assert posted.status_code == 200
+        assert Stakeholder.objects.for_coalition(coalition).filter(name="Grace Okafor").exists()
+    else:
+        assert (page.status_code, posted.status_code) == (403, 403)
+        assert snapshot(coalition) == before
+
+
+@pytest.mark.django_db
+def test_the_page_lists_every_problem_by_file_line_and_column(
+    client: Any, coalition: Coalition, steward: Any
+) -> None:
+    client.force_login(steward.user)
+    before = snapshot(coalition)
+    response = client.post(
+        f"/c/{coalition.slug}/powermap/import/",
+        {
+            **_upload_files(
+                connections=CONNECTIONS
+                + "Nobody,p-byrne,funds,,,,,\np-okafor,p-byrne,funds,,11,,,\n"
+            ),
+            "action": "import",
+        },
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Nothing was imported" in body
+    assert "2 problems in elements.csv, connections.csv" in body
+    assert '<td data-label="Line" class="num">6</td>' in body
+    assert "&#x27;Nobody&#x27; is no element of the file" in body
+    assert "11 is outside 0.1–10" in body
+    assert snapshot(coalition) == before
+
+
+@pytest.mark.django_db
+def test_check_only_shows_the_counts_and_keeps_nothing(
+    client: Any, coalition: Coalition, steward: Any
+) -> None:
+    client.force_login(steward.user)
+    response = client.post(
+        f"/c/{coalition.slug}/powermap/import/", {**_upload_files(), "action": "check"}
+    )
+    assert response.status_code == 200
+    assert "Checked: nothing kept" in response.content.decode()
+    assert Stakeholder.objects.for_coalition(coalition).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_large_upload_goes_through_the_task_queue(
+    client: Any,
+    coalition: Coalition,
+    steward: Any,
+    coalition_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    # given a queue that keeps results (the database backend) and a tiny inline limit
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(importing, "INLINE_MAX_BYTES", 10)
+    client.force_login(steward.user)
+    # when
+    posted = client.post(
+        f"/c/{coalition.slug}/powermap/import/", {**_upload_files(), "action": "import"}
+    )
+    # then the page follows the queued task
+    assert posted.status_code == 302
+    waiting = client.get(posted["Location"])
+    assert waiting.status_code == 200
+    assert "imported in the background" in waiting.content.decode()
+    assert Stakeholder.objects.for_coalition(coalition).count() == 0
+    # and another coalition's steward does not find it
+    other = coalition_factory()
+    result_id = posted["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert client.get(f"/c/{other.slug}/powermap/import/{result_id}/").status_code == 404
+    # when a worker runs it (as db_worker does, without closing the test's connection)
+    row = DBTaskResult.objects.get(pk=result_id)
+    row.claim("test-worker")
+    queued = row.task_result
+    row.set_successful(row.task.call(*queued.args, **queued.kwargs))
+    done = client.get(posted["Location"])
+    assert done.status_code == 200
+    assert "Imported" in done.content.decode()
+    assert Stakeholder.objects.for_coalition(coalition).count() == 4
