@@ -586,7 +586,12 @@ def _walk(
             services.dismiss_flag(
                 item=item, by=reviewer, kind=flag.kind, span_text=flag.text, reason=spec.dismiss
             )
-    services.approve_item(item=item, by=reviewer, now=_at(max(spec.days - 1, 0), 14))
+    try:
+        services.approve_item(item=item, by=reviewer, now=_at(max(spec.days - 1, 0), 14))
+    except services.BlockingFlags:
+        # the check (a newer engine) flags a text written as clean: it stays in review, where
+        # the page shows why, rather than the demo failing to load
+        return ContentItem.objects.get(pk=item.pk)
     item = ContentItem.objects.get(pk=item.pk)
     if spec.state == State.APPROVED:
         return item

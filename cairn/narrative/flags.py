@@ -89,6 +89,18 @@ class Result:
         return [f for f in self.flags if f.blocking and not f.dismissed]
 
     @property
+    def main_pillar(self) -> str:
+        """The pillar the text serves most: the largest sum of its sentences' scores for it."""
+        totals: dict[str, float] = {}
+        for f in self.flags:
+            if f.kind == "pillar" and isinstance(f.detail, Mapping) and f.detail.get("pillar"):
+                pid = str(f.detail["pillar"])
+                totals[pid] = totals.get(pid, 0.0) + float(f.detail.get("score") or 0.0)
+        if totals:
+            return max(sorted(totals), key=lambda pid: totals[pid])
+        return self.pillars[0] if self.pillars else ""
+
+    @property
     def visible(self) -> list[Flag]:
         return [f for f in self.flags if f.kind != "pillar"]
 

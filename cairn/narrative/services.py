@@ -598,6 +598,7 @@ def approve_item(*, item: ContentItem, by: StaffMember, now: dt.datetime | None 
             f"An item that is {row.get_state_display().lower()} cannot be approved; "
             "submit it for review first."
         )
+    apply_decisions(framework=row.framework)  # a decision may have adopted a newer version
     version = adopted_version(row.framework)
     if version is None:
         raise NarrativeError(
@@ -622,8 +623,8 @@ def approve_item(*, item: ContentItem, by: StaffMember, now: dt.datetime | None 
         )
     at = _now(now)
     _move(row, State.APPROVED, by, at)
-    if result.pillars and not row.pillar:
-        row.pillar = result.pillars[0][:64]
+    if result.main_pillar:
+        row.pillar = result.main_pillar[:64]
         row.save(update_fields=["pillar"])
     return Approval.objects.create(
         coalition_id=row.coalition_id,

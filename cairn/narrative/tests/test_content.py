@@ -303,3 +303,28 @@ def test_stewards_grant_the_reviewer_capability_only_to_organizers(world):
         services.grant_reviewer(staff=world.steward, by=world.steward)
     with pytest.raises(NotAllowed):
         services.grant_reviewer(staff=world.other_organizer, by=world.organizer)
+
+
+def test_the_writer_withdraws_an_item_from_review(world):
+    item = services.withdraw_item(item=in_review(world), by=world.organizer)
+    assert state_of(item) == State.DRAFT
+    services.update_item(item=item, by=world.organizer, title="Beds", body=GOOD_TEXT + " Now.")
+    assert ContentItem.objects.get(pk=item.pk).body.endswith("Now.")
+
+
+def test_approval_records_the_pillar_the_item_serves_most(world):
+    item = in_review(world)
+    services.approve_item(item=item, by=world.steward)
+    assert ContentItem.objects.get(pk=item.pk).pillar == "beds"
+
+
+def test_approval_uses_a_version_a_decision_adopted_on_the_governance_page(world):
+    from cairn.governance import services as governance
+
+    v2 = services.create_version(framework=world.framework, by=world.steward)
+    services.propose_version(version=v2, by=world.steward)
+    governance.authorize(outcome=decide(world.coalition, "v2"), target=v2)
+    item = in_review(world)
+    approval = services.approve_item(item=item, by=world.steward)
+    assert approval.version == v2
+    assert FrameworkVersion.objects.get(pk=world.version.pk).status == "superseded"
