@@ -149,7 +149,8 @@ class Audit(models.Model):
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     thresholds_version = models.ForeignKey(
         ThresholdVersion,
-        on_delete=models.PROTECT,
+        # RESTRICT: a version an audit used cannot be deleted alone; its coalition can (cascade)
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
