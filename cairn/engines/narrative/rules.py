@@ -85,7 +85,13 @@ _ANAPHOR = re.compile(
     r"delegates?|supervisors?|board members?|members? of congress))\b",
     re.IGNORECASE,
 )
-_PHONE_CONTEXT_ANY = re.compile(r"\b(?:988|911|hotline|lifeline|crisis line)\b", re.IGNORECASE)
+# a phone line: "call 988", "text 988", "the 988 lifeline", "the crisis line" ("fund 988" is not)
+_PHONE_CONTEXT_ANY = re.compile(
+    r"\b(?:call|text|dial|phone|ring)\s+(?:the\s+)?(?:988|911|211|\d{3}[-.\s]\d{3}[-.\s]\d{4})\b|"
+    r"\b(?:988|911|211)\s+(?:line|lifeline|hotline|crisis line)\b|\bhotline\b|\blifeline\b|"
+    r"\bcrisis line\b",
+    re.IGNORECASE,
+)
 _CLAUSE_SPLIT = re.compile(r"[,:;—–!()]|\s-\s|\.\.\.")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -540,12 +546,16 @@ def _is_negation(word: str) -> bool:
 
 
 def _negated_words(text: str, anchors: set[str]) -> set[str]:
-    """The `anchors` (stems) that a negation governs: those in its scope, the next five words of
-    its clause. "does not need more beds" negates need and beds; "so no one waits" in a key
-    message about beds negates nothing the sentence shares."""
+    """The `anchors` (stems) that a negation governs: those in its scope, the next four words of
+    its clause, when the clause itself shares at least two anchors ("Officers say they are not
+    the right people" shares only "people" with a key message about people hurt by police).
+    "does not need more beds" negates need and beds; "so no one waits" in a key message about
+    beds negates nothing the sentence shares."""
     negated: set[str] = set()
     for clause in re.split(r"[;:,.!?—–()]|\bbut\b|\bwhile\b", text):
         ws = [w.lower().replace("’", "'") for w in _WORD_RE.findall(clause)]
+        if len({stem(w) for w in ws} & anchors) < 2:
+            continue
         for i, w in enumerate(ws):
             if _is_negation(w):
                 after = ws[i + 1] if i + 1 < len(ws) else ""
