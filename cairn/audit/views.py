@@ -31,7 +31,7 @@ from .services import AuditError
 def _context(tenant: Tenant, **extra: Any) -> dict[str, Any]:
     rules = selectors.policy(coalition=tenant.coalition)
     return tenant.context(
-        nav_current="members",
+        nav_current="audit",
         manage=selectors.may_manage(tenant.staff),
         rules=rules,
         access_note=evidence.ACCESS_PROXY_NOTE,

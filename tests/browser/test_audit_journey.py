@@ -52,9 +52,10 @@ def test_steward_reads_and_overrides_an_audit_profile(live_server, browser, arti
 
     page.on("console", on_console)
 
-    # when the steward opens the audit
+    # when the steward opens the audit from the coalition's menu
     sign_in(page, base, DEMO_LOGIN)
-    page.goto(f"{base}/c/{DEMO_SLUG}/audit/")
+    page.goto(f"{base}/c/{DEMO_SLUG}/")
+    page.get_by_role("navigation", name=coalition.name).get_by_role("link", name="Audit").click()
     expect(page.get_by_role("heading", name="Partnership audit", level=1)).to_be_visible()
     table = page.get_by_role("table").first
     # then every class shows, and the trend has both audits
