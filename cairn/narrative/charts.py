@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .selectors import PulseRow
 
 WIDTH, PANEL_HEIGHT = 720, 150
-LEFT, RIGHT, TOP, GAP = 64, 16, 28, 44
+LEFT, RIGHT, TOP, GAP = 64, 36, 28, 44  # room for the last week's label
 SERIES_CSS = ("s1", "s2", "s3", "s4", "s5", "s6", "s7")
 
 
