@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -94,12 +95,6 @@ class MapFilterForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
         field.choices = choices
 
-    def clean(self) -> dict[str, Any] | None:
-        data = super().clean()
-        if data and data.get("path_from") and not data.get("path_to"):
-            self.add_error("path_to", "Choose the target the path should reach.")
-        return data
-
 
 @dataclass(slots=True)
 class MapChoices:
@@ -109,27 +104,55 @@ class MapChoices:
     targets: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _targets(coalition: Coalition) -> list[tuple[int, str]]:
-    """The stakeholders that are decision-makers some campaign of the coalition targets."""
-    makers = DecisionTarget.objects.for_coalition(coalition).values("decision_maker_id")
-    rows = (
-        Stakeholder.objects.for_coalition(coalition)
-        .filter(decision_maker_id__in=makers)
-        .order_by("name")
-        .values_list("pk", "name")
-    )
-    return list(rows)
+@dataclass(frozen=True, slots=True)
+class Landmarks:
+    """The coalition's member organizations and its campaigns' targets on the map, read once a
+    request: the path's ends, the "around" choices and the map's rings."""
+
+    members: list[tuple[int, str]]  # (stakeholder id, name) of active member organizations
+    targets: list[tuple[int, str]]  # (stakeholder id, name) of decision-makers campaigns target
+
+    @property
+    def member_ids(self) -> set[int]:
+        return {pk for pk, _name in self.members}
+
+    @property
+    def target_ids(self) -> set[int]:
+        return {pk for pk, _name in self.targets}
 
 
-def _members(coalition: Coalition) -> list[tuple[int, str]]:
-    active = Membership.objects.for_coalition(coalition).filter(status=Membership.Status.ACTIVE)
-    rows = (
-        Stakeholder.objects.for_coalition(coalition)
-        .filter(organization_id__in=active.values("organization_id"))
-        .order_by("name")
-        .values_list("pk", "name")
+def _landmarks(coalition: Coalition) -> Landmarks:
+    # ids first, then the stakeholders by their one-to-one keys (unique indexes: a few rows read,
+    # where a subquery had the database scan every stakeholder of the coalition)
+    organizations = list(
+        Membership.objects.for_coalition(coalition)
+        .filter(status=Membership.Status.ACTIVE)
+        .order_by()
+        .values_list("organization_id", flat=True)
     )
-    return list(rows)
+    makers = list(
+        DecisionTarget.objects.for_coalition(coalition)
+        .order_by()
+        .values_list("decision_maker_id", flat=True)
+        .distinct()
+    )
+    rows = (
+        Stakeholder.objects.filter(
+            Q(organization_id__in=organizations) | Q(decision_maker_id__in=makers)
+        )
+        .filter(coalition_id=coalition.pk)
+        .order_by("name")
+        .values_list("pk", "name", "organization_id", "decision_maker_id")
+    )
+    members: list[tuple[int, str]] = []
+    targets: list[tuple[int, str]] = []
+    wanted_organizations, wanted_makers = set(organizations), set(makers)
+    for pk, name, organization_id, maker_id in rows:
+        if organization_id in wanted_organizations:
+            members.append((pk, name))
+        if maker_id in wanted_makers:
+            targets.append((pk, name))
+    return Landmarks(members=members, targets=targets)
 
 
 def _stakeholder_choice(coalition: Coalition, raw: str | None) -> list[tuple[int, str]]:
@@ -141,16 +164,18 @@ def _stakeholder_choice(coalition: Coalition, raw: str | None) -> list[tuple[int
     )
 
 
-def _filters(request: HttpRequest, coalition: Coalition) -> MapFilterForm:
-    targets = _targets(coalition)
-    members = _members(coalition)
-    around = _merge(targets, members, _stakeholder_choice(coalition, request.GET.get("around")))
+def _filters(request: HttpRequest, coalition: Coalition, marks: Landmarks) -> MapFilterForm:
+    targets, members = marks.targets, marks.members
+    chosen_around = _stakeholder_choice(coalition, request.GET.get("around"))
+    around = _merge(targets, members, chosen_around)
     tags = list(
         StakeholderTag.objects.for_coalition(coalition)
         .order_by("name")
         .values_list("name", flat=True)
     )
-    sources = _merge(members, _stakeholder_choice(coalition, request.GET.get("path_from")))
+    # the path may start at a member, at the stakeholder the map is around, or at one a link named
+    chosen_source = _stakeholder_choice(coalition, request.GET.get("path_from"))
+    sources = _merge(members, chosen_around, chosen_source)
     choices = MapChoices(tags=tags, around=around, sources=sources, targets=targets)
     return MapFilterForm(request.GET or None, choices=choices)
 
@@ -179,7 +204,7 @@ class MapView:
     figures: analysis.FiguresState
 
 
-def _map_view(coalition: Coalition, data: dict[str, Any]) -> MapView:
+def _map_view(coalition: Coalition, data: dict[str, Any], marks: Landmarks) -> MapView:
     path: list[int] = []
     path_message = ""
     figures = analysis.figures_state(coalition)
@@ -188,7 +213,7 @@ def _map_view(coalition: Coalition, data: dict[str, Any]) -> MapView:
         if data.get("path_from"):
             path = analysis.path_to_target(coalition, data["path_from"], data["path_to"])
         else:
-            path = _path_from_members(coalition, run, data["path_to"])
+            path = _path_from_members(coalition, run, data["path_to"], marks)
         if not path:
             path_message = (
                 "No chain of recorded relationships leads from "
@@ -207,14 +232,7 @@ def _map_view(coalition: Coalition, data: dict[str, Any]) -> MapView:
     )
     ids = [node["id"] for node in graph.nodes]
     pageranks = _pageranks(run, ids)
-    members = set(
-        Membership.objects.for_coalition(coalition)
-        .filter(status=Membership.Status.ACTIVE)
-        .values_list("organization_id", flat=True)
-    )
-    target_makers = set(
-        DecisionTarget.objects.for_coalition(coalition).values_list("decision_maker_id", flat=True)
-    )
+    members, targets = marks.member_ids, marks.target_ids
     kinds = dict(StakeholderKind.choices)
     sectors = dict(Sector.choices)
     positions = dict(StakeholderPosition.choices)
@@ -231,8 +249,8 @@ def _map_view(coalition: Coalition, data: dict[str, Any]) -> MapView:
             "position_label": positions.get(node["position"], node["position"]),
             "influence": node["influence"],
             "pagerank": pageranks.get(node["id"]),
-            "member": node["organization_id"] in members,
-            "target": node["decision_maker_id"] in target_makers,
+            "member": node["id"] in members,
+            "target": node["id"] in targets,
             "url": url.format(node["id"]),
         }
         for node in graph.nodes
@@ -259,9 +277,11 @@ def _map_view(coalition: Coalition, data: dict[str, Any]) -> MapView:
     )
 
 
-def _path_from_members(coalition: Coalition, run: FigureRun | None, target: int) -> list[int]:
+def _path_from_members(
+    coalition: Coalition, run: FigureRun | None, target: int, marks: Landmarks
+) -> list[int]:
     """The shortest path to `target` from the nearest active member of the coalition."""
-    members = [pk for pk, _name in _members(coalition)]
+    members = sorted(marks.member_ids)
     if not members:
         return []
     if target in members:
@@ -292,8 +312,10 @@ def _path_from_members(coalition: Coalition, run: FigureRun | None, target: int)
 def _pageranks(run: FigureRun | None, ids: list[int]) -> dict[int, float]:
     if run is None or not ids:
         return {}
-    rows = StakeholderFigure.objects.for_coalition(run.coalition_id).filter(
-        run=run, stakeholder_id__in=ids
+    rows = (
+        StakeholderFigure.objects.for_coalition(run.coalition_id)
+        .filter(run=run, stakeholder_id__in=ids)
+        .order_by()  # the model's ordering would join and sort the stakeholders for nothing
     )
     return dict(rows.values_list("stakeholder_id", "pagerank"))
 
@@ -408,10 +430,11 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 def _page_context(request: HttpRequest, tenant: Tenant) -> tuple[dict[str, Any], int]:
     """What the map and the table pages share: the filters, the view, a page of each table and
     the path's steps. 422 when a filter is wrong (the form says which)."""
-    form = _filters(request, tenant.coalition)
+    marks = _landmarks(tenant.coalition)
+    form = _filters(request, tenant.coalition, marks)
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
-    view = _map_view(tenant.coalition, data)
+    view = _map_view(tenant.coalition, data, marks)
     nodes = {node["id"]: node for node in view.nodes}
     _add_table_columns(view, _tags_of(list(nodes)))
     rows = Paginator(sorted(view.nodes, key=lambda n: n["name"].lower()), TABLE_ROWS)
@@ -455,11 +478,12 @@ def map_table(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 @require_GET
 def map_data(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     """The map's JSON: the same filters as the page, at most NODE_LIMIT stakeholders."""
-    form = _filters(request, tenant.coalition)
+    marks = _landmarks(tenant.coalition)
+    form = _filters(request, tenant.coalition, marks)
     if form.is_bound and not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse({"errors": errors}, status=400)
-    view = _map_view(tenant.coalition, form.cleaned_data if form.is_bound else {})
+    view = _map_view(tenant.coalition, form.cleaned_data if form.is_bound else {}, marks)
     return JsonResponse(_as_json(view))
 
 

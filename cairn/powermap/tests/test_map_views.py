@@ -232,6 +232,20 @@ def test_without_a_source_the_path_starts_at_the_nearest_member(signed_in, lands
     ]
 
 
+def test_the_stakeholder_the_map_is_around_can_be_the_source(signed_in, landscape):
+    # given the map around Mercy Hospital, and no target chosen yet
+    url = reverse("powermap:map", args=[landscape.coalition.slug])
+    params = {"around": landscape.mercy.pk, "path_from": landscape.mercy.pk}
+    # when
+    response = signed_in.get(url, params)
+    # then it is offered as the path's start, already chosen, and nothing is highlighted yet
+    assert response.status_code == 200
+    field = response.context["form"]["path_from"]
+    assert (landscape.mercy.pk, "Mercy Hospital") in field.field.choices
+    assert field.value() == str(landscape.mercy.pk)
+    assert response.context["view"].path == []
+
+
 def test_no_path_says_so(signed_in, landscape):
     data = _data(signed_in, landscape, path_from=landscape.jo.pk, path_to=landscape.senator.pk)
     assert data["path"] == []
