@@ -451,7 +451,7 @@ def test_a_zip_bomb_is_not_opened() -> None:
 
 @pytest.mark.django_db
 def test_kumu_sample_imports_with_evidence_tags_and_positions(
-    coalition: Coalition, user_factory: Any
+    coalition: Coalition, user_factory: Any, relationship_factory: Any
 ) -> None:
     # given
     user = user_factory(full_name="Rosa Steward")
@@ -477,6 +477,9 @@ def test_kumu_sample_imports_with_evidence_tags_and_positions(
     assert covers.weight == Decimal(1)
     tie = Relationship.objects.for_coalition(coalition).get(kind="personal_tie")
     assert tie.source_id < tie.target_id  # undirected: stored once, lower id first
+    # the ids the bulk insert took came from the table's sequence: the services go on after them
+    later = relationship_factory(okafor, courier, "opposes")
+    assert later.pk > max(Relationship.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
 
 @pytest.mark.django_db
