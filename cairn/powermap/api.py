@@ -440,9 +440,7 @@ def update_stakeholder(request: HttpRequest, stakeholder_id: str) -> Any:
         external_id=row.external_id,
     )
     try:
-        services.update_stakeholder(stakeholder=row, data=data, by=_user(staff))
-        if payload.tags is not None:
-            services.set_stakeholder_tags(stakeholder=row, names=payload.tags)
+        services.update_stakeholder(stakeholder=row, data=data, tags=payload.tags, by=_user(staff))
     except services.StakeholderExists as clash:
         existing = clash.existing
         return _conflict(request, str(clash), ("stakeholders", existing.pk if existing else ""))

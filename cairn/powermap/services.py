@@ -183,19 +183,29 @@ def create_stakeholder(
 
 @transaction.atomic
 def update_stakeholder(
-    *, stakeholder: Stakeholder, data: StakeholderData, by: User | None
+    *,
+    stakeholder: Stakeholder,
+    data: StakeholderData,
+    by: User | None,
+    tags: Sequence[str] | None = None,
 ) -> Stakeholder:
-    """The stakeholder with these details; its position and history are left as they are."""
+    """The stakeholder with these details (and exactly these tags, when given); its position
+    and history are left as they are."""
     fields = _clean(stakeholder.coalition_id, data)
+    before = {name: getattr(stakeholder, name) for name in fields}
     for name, value in fields.items():
         setattr(stakeholder, name, value)
     try:
         with transaction.atomic():
             stakeholder.save(update_fields=list(fields))
     except IntegrityError:
+        for name, value in before.items():  # the caller's copy shows what is stored
+            setattr(stakeholder, name, value)
         raise _clash(
             stakeholder.coalition_id, fields["name"], fields["external_id"], stakeholder.pk
         ) from None
+    if tags is not None:
+        set_stakeholder_tags(stakeholder=stakeholder, names=tags)
     analysis.request_recompute(stakeholder.coalition)
     return stakeholder
 

@@ -163,9 +163,9 @@ def edit_stakeholder(request: HttpRequest, tenant: Tenant, stakeholder_id: int) 
             services.update_stakeholder(
                 stakeholder=row,
                 data=_data(form, external_id=row.external_id),
+                tags=form.tag_names(),
                 by=signed_in_user(request),
             )
-            services.set_stakeholder_tags(stakeholder=row, names=form.tag_names())
         except PowermapError as error:
             form.add_error("name", str(error))
         else:

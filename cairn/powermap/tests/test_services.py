@@ -426,3 +426,15 @@ def test_a_decision_maker_whose_name_is_taken_gets_a_suffix(coalition, stakehold
     maker = campaign_services.add_decision_maker(coalition=coalition, name="Holloway")
     made = services.ensure_stakeholder_for_decision_maker(decision_maker=maker)
     assert made.name == "Holloway (decision-maker)"
+
+
+def test_a_refused_update_changes_neither_details_nor_tags(coalition, stakeholder_factory):
+    a = stakeholder_factory(coalition, name="Alpha", tags=("donor",))
+    stakeholder_factory(coalition, name="Beta")
+    with pytest.raises(StakeholderExists):
+        services.update_stakeholder(
+            stakeholder=a, data=data("Beta", influence=10), tags=["hospital"], by=None
+        )
+    assert a.name == "Alpha"  # the caller's copy too
+    a = Stakeholder.objects.get(pk=a.pk)
+    assert (a.name, a.influence, [t.name for t in a.tags.all()]) == ("Alpha", 50, ["donor"])
