@@ -50,7 +50,7 @@ def _chosen_audit(request: HttpRequest, tenant: Tenant) -> Audit | None:
     runs = selectors.audits(coalition=tenant.coalition)
     wanted = request.GET.get("run", "")
     if wanted:
-        if not wanted.isdigit():
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 9):
             return None
         return runs.filter(number=int(wanted)).first()
     return runs.first()

@@ -211,7 +211,8 @@ def test_the_printable_report_and_the_csv(client: Client, audited: Hand) -> None
     assert by_name["Transactional Org"]["reciprocity"] == "0.3333"
     # an audit number that does not exist is not found
     assert client.get(url(hand, "report") + "?run=9").status_code == 404
-    assert client.get(url(hand, "dashboard") + "?run=x").status_code == 404
+    for bad in ("x", "99999999999999999999999", "²"):
+        assert client.get(url(hand, "dashboard"), {"run": bad}).status_code == 404
 
 
 def test_a_steward_runs_the_audit_from_the_dashboard(client: Client, hand: Hand) -> None:
