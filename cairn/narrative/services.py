@@ -241,34 +241,37 @@ def adopt_version(
     return row
 
 
-@transaction.atomic
-def apply_decisions(*, framework: Framework) -> FrameworkVersion | None:
-    """Adopt the proposed versions a decision authorized on governance's page; returns the
-    version adopted now, if any."""
+def _authorized_proposed(framework: Framework) -> Any:
     from django.contrib.contenttypes.models import ContentType
 
     from cairn.governance.models import Authorization
 
-    Framework.objects.select_for_update().get(pk=framework.pk)
-    proposed = {
-        str(pk): pk
-        for pk in FrameworkVersion.objects.filter(
-            framework=framework, status=VStatus.PROPOSED
-        ).values_list("pk", flat=True)
-    }
-    if not proposed:
-        return None
-    links = (
+    proposed = FrameworkVersion.objects.filter(framework=framework, status=VStatus.PROPOSED)
+    return (
         Authorization.objects.for_coalition(framework.coalition_id)
         .filter(
             content_type=ContentType.objects.get_for_model(FrameworkVersion),
-            object_id__in=list(proposed),
+            object_id__in=[str(pk) for pk in proposed.values_list("pk", flat=True)],
         )
         .order_by("created_at", "pk")
     )
+
+
+def apply_decisions(*, framework: Framework) -> FrameworkVersion | None:
+    """Adopt the proposed versions a decision authorized on governance's page (the newest
+    authorization last, so it wins); returns the version adopted now, if any. Reads only when
+    there is nothing to adopt, so a page may call it on every view."""
+    if not _authorized_proposed(framework).exists():
+        return None
+    return _apply_decisions(framework)
+
+
+@transaction.atomic
+def _apply_decisions(framework: Framework) -> FrameworkVersion | None:
+    Framework.objects.select_for_update().get(pk=framework.pk)
     adopted: FrameworkVersion | None = None
-    for link in links:
-        row = FrameworkVersion.objects.get(pk=proposed[link.object_id])
+    for link in _authorized_proposed(framework):
+        row = FrameworkVersion.objects.get(pk=int(link.object_id))
         if row.status == VStatus.PROPOSED:
             _adopt(row, link.created_at)
             adopted = row

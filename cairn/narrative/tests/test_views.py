@@ -243,3 +243,30 @@ def test_another_coalitions_items_are_not_found(client, world, coalition_factory
         == 404
     )
     assert ContentItem.objects.get(pk=item.pk).state == "in_review"
+
+
+@pytest.mark.parametrize("name", ["content_list", "kit", "kit_csv", "pulse"])
+def test_campaign_pages_take_as_many_queries_for_more_items(client, world, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_content import _open_petition
+
+    _open_petition(world)  # published items get tracked links to it
+
+    def approved() -> None:
+        item = in_review(world)
+        services.approve_item(item=item, by=world.steward)
+        services.publish_item(item=ContentItem.objects.get(pk=item.pk), by=world.steward)
+
+    approved()
+    client.force_login(world.organizer.user)
+    page = url(world, name, world.campaign.pk)
+    client.get(page)  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(page).status_code == 200
+    for _ in range(4):
+        approved()
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(page).status_code == 200
+    assert len(five) == len(one)
