@@ -35,7 +35,8 @@ ACTION_VERBS = frozenset(
     attend demand pledge phone message petition testify lobby visit click tap reply vote support
     pass fund back approve adopt enact cosponsor co-sponsor sponsor champion protect restore expand
     invest stand speak help show reject oppose stop come bring add raise make send tweet post
-    follow learn read watch get take let""".split()  # noqa: SIM905 - a word list reads better
+    follow learn read watch get take let remind encourage pack fill flood rally march press push
+    insist persuade convince fight defend reach""".split()  # noqa: SIM905 - a word list reads better
 )
 # Verbs that do not ask anything by themselves ("learn more", "read", "watch") unless the ask's
 # object is in the same sentence; kept out of the anaphora rule below.
@@ -52,8 +53,32 @@ _YOU_ASK = re.compile(
     r"time to|here's how to|click (?:here|below|the link) to|tap (?:here|below) to)\b",
     re.IGNORECASE,
 )
-# the coalition urging decision-makers counts too ("We urge the Senate to pass SB 412")
-_URGE = re.compile(r"\b(?:urges?|urging|calls? on|calling on|demands?|demanding)\b", re.I)
+# decision-makers, as an ask addresses them ("your state representative", "the Metro Council")
+_DM = (
+    r"(?:(?:the|our|your|every|all|each|all of our|city|county|state|metro|local|\w+)\s+){0,3}"
+    r"(?:senators?|representatives?|legislators?|legislature|lawmakers?|council(?:\s?members?)?|"
+    r"councilmembers?|commissioners?|commission|mayor|governor|assembly(?:\s?members?)?|house|"
+    r"senate|congress|delegates?|supervisors?|board(?: members?)?|committee|officials?|"
+    r"leaders?|city hall|state house|statehouse)"
+)
+# the coalition urging decision-makers counts too ("We urge the Senate to pass SB 412", "we are
+# asking lawmakers to", "we need the House to", "lawmakers must pass"); a second-person nudge
+# to contact them ("let your senator know", "make sure your representative", "your senator
+# needs to hear from you", "add your name")
+_URGE = re.compile(
+    r"\b(?:urges?|urging|calls? on|calling on|demands?|demanding)\b|"
+    r"\b(?:we|i)(?:\s+are|\s+am|['’]re|['’]m)?\s+(?:ask|asking)\s+(?:you|" + _DM + r")\b|"
+    r"\b(?:we|i)\s+need\s+" + _DM + r"\s+to\b|"
+    r"\btime for\s+" + _DM + r"\s+to\b|"
+    r"\b(?:let|tell)\s+(?:your|our|the)\s+(?:\w+\s+){0,3}?\w+\s+know\b|"
+    r"\bmake sure\s+(?:your|our|the)\b|"
+    r"\bneeds?\s+to\s+hear\s+from\s+you\b|"
+    r"\badd\s+your\s+(?:name|voice|signature)\b|"
+    r"\breach\s+out\s+to\b|"
+    r"(?:^\W*|[,:;!]\s*|\b(?:please|and)\s+)be\s+(?:there|at the|in the room)\b|"
+    r"^\W*" + _DM + r"\s+(?:must|needs? to|have to|has to)\s+(?!not\b)\w+",
+    re.I,
+)
 _BILL = re.compile(r"\b([A-Z]{1,4})\.?\s?(?:\.\s?)?-?\s?(\d{1,5})\b")
 _CHAMBER = {
     "S": "senate",
@@ -82,7 +107,7 @@ _ANAPHOR = re.compile(
     r"this plan|the ordinance|the levy|the proposal|the budget|the amendment|the petition|"
     r"our petition|your (?:\w+ )?(?:senators?|representatives?|legislators?|lawmakers?|"
     r"council ?members?|councilmembers?|commissioners?|mayor|governor|assembly ?members?|"
-    r"delegates?|supervisors?|board members?|members? of congress))\b",
+    r"delegates?|supervisors?|board members?|members? of congress))\b|" + _DM + r"\b",
     re.IGNORECASE,
 )
 # a phone line: "call 988", "text 988", "the 988 lifeline", "the crisis line" ("fund 988" is not)
@@ -136,7 +161,10 @@ class AskMatcher:
         self._seen: dict[str, bool] = {}
         self._named: dict[str, bool] = {}
         first = [w.lower() for w in _TOKEN.findall(text)[:1]]
-        self.verbs = ACTION_VERBS | {v.lower() for v in self.ask.verbs} | set(first)
+        # the ask's own verbs: its first word ("Tell …") and the verbs it asks for ("… to put
+        # money in the budget": "Council members, put the money …" makes the ask)
+        asked = {w.lower() for w in re.findall(r"\bto\s+([A-Za-z]+)", text)} - {"the", "a", "an"}
+        self.verbs = ACTION_VERBS | {v.lower() for v in self.ask.verbs} | set(first) | asked
         # the ask's own words, less the leading verb ("Tell …") and generic ones: "fund" in "to
         # put recurring funding for crisis beds in the budget" names what is asked
         self.content = sorted(
@@ -224,17 +252,17 @@ class AskMatcher:
         return self.has_object(sentence) and self.calls_to_action(sentence)
 
     def find(self, sentences: list[str]) -> int | None:
-        """Index of the sentence that makes the ask, or None. The object may be named earlier in
-        the draft when the call to action points back at it ("SB 412 adds beds. Call your
-        senator and tell them to vote yes.")."""
+        """Index of the sentence that makes the ask, or None. The object may be named elsewhere
+        in the draft when the call to action points at it or at the decision-makers ("SB 412
+        adds beds. Call your senator and tell them to vote yes."; "Call your legislators today.
+        They must fund crisis beds in the budget.")."""
         for i, text in enumerate(sentences):
             if self.sentence_makes_ask(text):
                 return i
         named = [i for i, text in enumerate(sentences) if self.has_object(text)]
         if not named:
             return None
-        for i in range(named[0] + 1, len(sentences)):
-            text = sentences[i]
+        for i, text in enumerate(sentences):
             if (
                 _ANAPHOR.search(text)
                 and not _PHONE_CONTEXT_ANY.search(text)
