@@ -175,12 +175,14 @@ class Tie:
         return f"{label} (by)"
 
 
-def relationships_of(stakeholder: Stakeholder) -> list[Tie]:
-    """The stakeholder's ties both ways, with the evidence, by kind then the other's name."""
+def relationships_of(stakeholder: Stakeholder, *, limit: int | None = None) -> list[Tie]:
+    """The stakeholder's ties both ways, with the evidence, by kind then the other's name (the
+    `limit` strongest when given: a hub of a large map may have thousands)."""
     rows = (
         Relationship.objects.for_coalition(stakeholder.coalition_id)
         .filter(Q(source_id=stakeholder.pk) | Q(target_id=stakeholder.pk))
         .select_related("source", "target", "recorded_by")
+        .order_by("-weight", "pk")
     )
     ties = [
         Tie(
@@ -189,9 +191,17 @@ def relationships_of(stakeholder: Stakeholder) -> list[Tie]:
             outgoing=r.source_id == stakeholder.pk,
             directed=r.kind in DIRECTED_KINDS,
         )
-        for r in rows
+        for r in (rows[:limit] if limit is not None else rows)
     ]
     return sorted(ties, key=lambda t: (not t.outgoing, t.relationship.kind, t.other.name.lower()))
+
+
+def relationship_count(stakeholder: Stakeholder) -> int:
+    return (
+        Relationship.objects.for_coalition(stakeholder.coalition_id)
+        .filter(Q(source_id=stakeholder.pk) | Q(target_id=stakeholder.pk))
+        .count()
+    )
 
 
 def position_history(stakeholder: Stakeholder) -> list[PositionChange]:

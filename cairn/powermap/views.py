@@ -33,6 +33,7 @@ from .models import UNDIRECTED_KINDS, Relationship, Stakeholder
 from .services import PowermapError, StakeholderData
 
 NAME_SUGGESTIONS = 200  # names offered while typing another stakeholder's name
+TIES_SHOWN = 300  # the strongest ties a stakeholder's page lists (a hub may have thousands)
 
 
 def _context(tenant: Tenant, **extra: Any) -> dict[str, Any]:
@@ -182,7 +183,7 @@ def edit_stakeholder(request: HttpRequest, tenant: Tenant, stakeholder_id: int) 
 @coalition_view(Action.VIEW)
 def stakeholder(request: HttpRequest, tenant: Tenant, stakeholder_id: int) -> HttpResponse:
     row = _stakeholder(tenant, stakeholder_id)
-    ties = selectors.relationships_of(row)
+    ties = selectors.relationships_of(row, limit=TIES_SHOWN)
     adds = tenant.allows(Action.ADD_TO_POWERMAP)
     return render(
         request,
@@ -196,6 +197,10 @@ def stakeholder(request: HttpRequest, tenant: Tenant, stakeholder_id: int) -> Ht
             figures=_figures(tenant, row),
             position_form=PositionForm(initial={"position": row.position}) if adds else None,
             merges=list(row.merges.order_by("-merged_at")[:5]),
+            ties_total=(
+                selectors.relationship_count(row) if len(ties) == TIES_SHOWN else len(ties)
+            ),
+            ties_shown=len(ties),
         ),
     )
 

@@ -328,3 +328,16 @@ def test_the_page_shows_the_figures_and_when_they_were_computed(coalition, lands
     assert 'data-testid="figures"' in text
     assert "PageRank" in text
     assert "Figures computed" in text
+
+
+def test_a_hubs_page_lists_its_strongest_ties_and_says_how_many_there_are(
+    coalition, landscape, as_role, stakeholder_factory, relationship_factory, monkeypatch
+):
+    from cairn.powermap import views
+
+    monkeypatch.setattr(views, "TIES_SHOWN", 2)
+    chair = landscape["chair"]  # funded by the insurer and its copy
+    relationship_factory(stakeholder_factory(coalition, name="Big Donor"), chair, weight="9")
+    body = as_role(Role.VIEWER).get(url("stakeholder", coalition, chair.pk)).content.decode()
+    assert "The 2 strongest of 3 relationships are listed here" in body
+    assert "Big Donor" in body
