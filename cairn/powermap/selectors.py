@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -202,6 +203,33 @@ def relationship_count(stakeholder: Stakeholder) -> int:
         .filter(Q(source_id=stakeholder.pk) | Q(target_id=stakeholder.pk))
         .count()
     )
+
+
+def possible_duplicates(stakeholder: Stakeholder, *, limit: int = 5) -> list[Stakeholder]:
+    """Other stakeholders whose names look like this one's ("Mercy Health" and "Mercy Health
+    System"): those sharing one of its two longest words, most alike first."""
+    words = sorted(
+        {w.strip(".,'’()").lower() for w in stakeholder.name.split()}, key=len, reverse=True
+    )
+    words = [w for w in words if len(w) >= 4][:2]
+    if not words:
+        return []
+    query = Q(pk__in=[])
+    for word in words:
+        query |= Q(name__icontains=word)
+    candidates = list(
+        Stakeholder.objects.for_coalition(stakeholder.coalition_id)
+        .filter(query)
+        .exclude(pk=stakeholder.pk)
+        .order_by("-influence", "pk")[:50]
+    )
+    name = stakeholder.name.lower()
+
+    def alike(other: Stakeholder) -> float:
+        return SequenceMatcher(None, name, other.name.lower()).ratio()
+
+    ranked = sorted(candidates, key=lambda o: (-alike(o), o.name.lower()))
+    return [o for o in ranked if alike(o) >= 0.5][:limit]
 
 
 def position_history(stakeholder: Stakeholder) -> list[PositionChange]:

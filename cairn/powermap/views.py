@@ -384,6 +384,13 @@ def merge_stakeholder(request: HttpRequest, tenant: Tenant, stakeholder_id: int)
     return render(
         request,
         "powermap/stakeholder_merge.html",
-        _context(tenant, form=form, stakeholder=kept, preview=preview, names=_suggestions(tenant)),
+        _context(
+            tenant,
+            form=form,
+            stakeholder=kept,
+            preview=preview,
+            names=_suggestions(tenant),
+            candidates=selectors.possible_duplicates(kept) if preview is None else [],
+        ),
         status=422 if form.errors else 200,
     )

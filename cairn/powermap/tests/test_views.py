@@ -341,3 +341,10 @@ def test_a_hubs_page_lists_its_strongest_ties_and_says_how_many_there_are(
     body = as_role(Role.VIEWER).get(url("stakeholder", coalition, chair.pk)).content.decode()
     assert "The 2 strongest of 3 relationships are listed here" in body
     assert "Big Donor" in body
+
+
+def test_the_merge_page_offers_names_that_look_alike(coalition, landscape, as_role):
+    page = as_role(Role.STEWARD).get(url("merge", coalition, landscape["insurer"].pk))
+    body = page.content.decode()
+    assert f"?duplicate={landscape['copy'].pk}" in body
+    assert f"?duplicate={landscape['chair'].pk}" not in body
