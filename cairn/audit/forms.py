@@ -41,8 +41,9 @@ class PolicyForm(forms.Form):
     thresholds_need_decision = forms.BooleanField(
         required=False,
         label="New thresholds need a decision",
-        help_text="A new version applies only once a decision's outcome authorizes it (on the "
-        "decision's Authorizations page).",
+        help_text="A version applies only once a decision's outcome authorizes it (on the "
+        "decision's Authorizations page); versions a steward applied directly stop applying, and "
+        "the newest one a decision adopted (or Cairn's defaults) is used.",
     )
 
     @classmethod

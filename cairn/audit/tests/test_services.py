@@ -116,6 +116,14 @@ def test_every_figure_and_class_of_the_hand_computed_coalition(hand: Hand) -> No
         "computed_class": "dormant",
         "decided_by": ["activity"],
     }
+    # tenure and status history: all joined today; the dormant one paused since
+    today = timezone.localdate().isoformat()
+    dormant = profiles["Dormant Org"]
+    assert (dormant.joined_on, dormant.tenure_days) == (timezone.localdate(), 0)
+    assert dormant.status_history == [
+        {"on": today, "from": "", "to": "active"},
+        {"on": today, "from": "active", "to": "paused"},
+    ]
     # and the rates are stored with the checks, exactly
     transactional = profiles["Transactional Org"]
     assert transactional.rate(engine.RECIPROCITY) == pytest.approx(1 / 3, abs=1e-4)
