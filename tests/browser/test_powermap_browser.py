@@ -3,14 +3,14 @@ and adds a recommended prospect to the membership pipeline, in a real browser.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from cairn.accounts.models import User
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import DEMO_LOGIN, DEMO_PASSWORD, DEMO_SLUG, load_demo
 from cairn.coalitions.models import Invitation, Membership
-from cairn.powermap import importing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,28 +61,33 @@ def watch_errors(page: Page) -> list[str]:
     return seen
 
 
-def test_steward_imports_a_map_sees_a_path_and_adds_a_prospect(live_server, page, artifacts):
+def test_steward_imports_a_map_sees_a_path_and_adds_a_prospect(
+    live_server, page, artifacts, tmp_path: Path
+):
     # given the demo coalition and its campaign (five legislators as targets)
     coalition = load_demo()
     load_demo_campaign(coalition)
     base = live_server.url
     errors = watch_errors(page)
+    elements = tmp_path / "elements.csv"
+    connections = tmp_path / "connections.csv"
+    elements.write_text(ELEMENTS)
+    connections.write_text(CONNECTIONS)
 
-    # when the steward imports the map (the figures are recomputed in the task queue on commit)
+    # when the steward imports the map from the power map's import page (the figures are
+    # recomputed in the task queue when the import commits)
     sign_in(page, base)
-    result = importing.import_map(
-        coalition=coalition,
-        uploads=[
-            importing.Upload("elements.csv", ELEMENTS.encode()),
-            importing.Upload("connections.csv", CONNECTIONS.encode()),
-        ],
-        by=User.objects.get(email=DEMO_LOGIN),
-    )
-    assert result.applied, result.problems
     page.goto(f"{base}/c/{DEMO_SLUG}/")
-    page.get_by_role("navigation", name=coalition.name).get_by_role(
-        "link", name="Power map"
-    ).click()
+    nav = page.get_by_role("navigation", name=coalition.name)
+    nav.get_by_role("link", name="Power map").click()
+    page.get_by_role("navigation", name="Power map").get_by_role("link", name="Import").click()
+    page.get_by_label("File", exact=True).set_input_files(str(elements))
+    page.get_by_label("Connections file").set_input_files(str(connections))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("heading", name="Imported", level=1)).to_be_visible()
+    expect(page.get_by_text("every row is in")).to_be_visible()
+    page.screenshot(path=str(artifacts / "powermap-imported.png"), full_page=True)
+    nav.get_by_role("link", name="Power map").click()
 
     # and opens the graph
     expect(page.get_by_role("heading", name="Power map", level=1)).to_be_visible()
