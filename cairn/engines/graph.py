@@ -35,7 +35,6 @@ from __future__ import annotations
 import functools
 import math
 import random
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -126,6 +125,12 @@ class Prepared:
         g = self._arcs("max")
         g.es["length"] = (1.0 / np.asarray(g.es["weight"], dtype=float)).tolist()
         return g
+
+    @functools.cached_property
+    def arc_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """(tails, heads) of the `lengths` graph's arcs, as index arrays."""
+        ends = np.asarray(self.lengths.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        return ends[:, 0], ends[:, 1]
 
     @functools.cached_property
     def undirected(self) -> ig.Graph:
@@ -220,17 +225,30 @@ def shortest_paths_to(graph: Graph, targets: Iterable[int]) -> dict[int, dict[in
     if not wanted:
         return hops
     g = prepared.lengths
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # "couldn't reach some vertices"
-        for target in wanted:
-            t = index[target]
-            distances = g.distances(source=[t], weights="length", mode="in")[0]
-            paths = g.get_shortest_paths(t, weights="length", mode="in", output="vpath")
-            for i, (distance, path) in enumerate(zip(distances, paths, strict=True)):
-                if i == t:
-                    hops[target][target] = Hop(0.0, None)
-                elif path and math.isfinite(distance):
-                    hops[nodes[i]][target] = Hop(float(distance), nodes[path[-2]])
+    tail, head = prepared.arc_ends
+    length = np.asarray(g.es["length"], dtype=float)
+    node_ids = np.asarray(nodes, dtype=object)
+    for target in wanted:
+        t = index[target]
+        # igraph's Dijkstra from the target along reversed arcs: d(v, target) for every v
+        d = np.asarray(g.distances(source=[t], weights="length", mode="in")[0], dtype=float)
+        # the next node from v is the head u of an arc v→u minimizing length + d(u): by
+        # Bellman's equation that minimum is d(v), and d(u) < d(v) since lengths are positive,
+        # so following next hops always ends at the target (ties: the smallest node index)
+        via = length + d[head]
+        usable = np.isfinite(via)
+        order = np.lexsort((head[usable], via[usable], tail[usable]))
+        v, u = tail[usable][order], head[usable][order]
+        first = np.ones(len(v), dtype=bool)
+        first[1:] = v[1:] != v[:-1]
+        v, u = v[first], u[first]
+        keep = (v != t) & np.isfinite(d[v])
+        v, u = v[keep], u[keep]
+        for node, distance, nxt in zip(
+            node_ids[v].tolist(), d[v].tolist(), node_ids[u].tolist(), strict=True
+        ):
+            hops[node][target] = Hop(distance, nxt)
+        hops[target][target] = Hop(0.0, None)
     return hops
 
 

@@ -211,3 +211,27 @@ def test_adding_a_tie_never_lowers_anyones_reach(graph: GraphData, data: st.Data
         )
         assert all(after[n] >= before[n] - 1e-12 for n in graph.nodes)
         assert all(0.0 <= after[n] <= 1.0 for n in graph.nodes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graph=graphs(), data=st.data())
+def test_every_stored_path_is_a_chain_of_ties_as_long_as_its_distance(
+    graph: GraphData, data: st.DataObject
+) -> None:
+    target = data.draw(st.sampled_from(graph.nodes))
+    strongest: dict[tuple[int, int], float] = {}
+    for a, b, w, directed in graph.edges:
+        for step in [(a, b)] if directed else [(a, b), (b, a)]:
+            strongest[step] = max(w, strongest.get(step, 0.0))
+    hops = shortest_paths_to(graph, [target])
+    for node in graph.nodes:
+        route = path(hops, node, target)
+        if target not in hops[node]:
+            assert route == []
+            continue
+        assert route[0] == node
+        assert route[-1] == target
+        steps = list(itertools.pairwise(route))
+        assert all(step in strongest for step in steps)
+        length = sum(1 / strongest[step] for step in steps)
+        assert length == pytest.approx(hops[node][target].distance)
