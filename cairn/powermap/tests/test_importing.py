@@ -732,3 +732,16 @@ def test_a_large_upload_goes_through_the_task_queue(
     assert done.status_code == 200
     assert "Imported" in done.content.decode()
     assert Stakeholder.objects.for_coalition(coalition).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_malformed_graphml_changes_nothing(
+    coalition: Coalition, stakeholder_factory: Any
+) -> None:
+    stakeholder_factory(coalition, name="Existing Org")
+    before = snapshot(coalition)
+    broken = GEPHI_GRAPHML.replace(b"</graph>", b"</grph>")
+    result = import_map(coalition=coalition, uploads=[Upload("gephi.graphml", broken)], by=None)
+    assert [(p.where, p.line) for p in result.problems] == [("gephi.graphml", 15)]  # </grph>
+    assert "malformed XML" in result.problems[0].reason
+    assert snapshot(coalition) == before
