@@ -437,8 +437,11 @@ def _page_context(request: HttpRequest, tenant: Tenant) -> tuple[dict[str, Any],
     view = _map_view(tenant.coalition, data, marks)
     nodes = {node["id"]: node for node in view.nodes}
     _add_table_columns(view, _tags_of(list(nodes)))
-    rows = Paginator(sorted(view.nodes, key=lambda n: n["name"].lower()), TABLE_ROWS)
-    edge_rows = Paginator(_labelled_edges(view.edges, nodes), TABLE_ROWS)
+    # ?rows=all: every row of the view on one page, to print (at most NODE_LIMIT stakeholders)
+    every_row = request.GET.get("rows") == "all"
+    per_page = max(len(view.nodes), len(view.edges), 1) if every_row else TABLE_ROWS
+    rows = Paginator(sorted(view.nodes, key=lambda n: n["name"].lower()), per_page)
+    edge_rows = Paginator(_labelled_edges(view.edges, nodes), per_page)
     context = tenant.context(
         nav_current="powermap",
         form=form,
@@ -447,6 +450,7 @@ def _page_context(request: HttpRequest, tenant: Tenant) -> tuple[dict[str, Any],
         figures=view.figures,
         rows=rows.get_page(request.GET.get("page")),
         edge_rows=edge_rows.get_page(request.GET.get("rpage")),
+        every_row=every_row,
         keep_page=_query_without(request, "page"),
         keep_rpage=_query_without(request, "rpage"),
         path_steps=_path_steps(view, nodes),

@@ -298,6 +298,21 @@ def test_the_table_page_uses_the_same_filters(signed_in, landscape):
     assert "Mercy Hospital" not in response.content.decode()
 
 
+def test_the_table_pages_and_prints_every_row_on_request(signed_in, landscape, monkeypatch):
+    # given 3 rows a page
+    monkeypatch.setattr(views_map, "TABLE_ROWS", 3)
+    url = reverse("powermap:map_table", args=[landscape.coalition.slug])
+    # when
+    paged = signed_in.get(url, {"page": 3})
+    everything = signed_in.get(url, {"rows": "all"})
+    # then
+    assert [row["name"] for row in paged.context["rows"]] == ["Senator Reyes"]
+    assert 'rel="prev"' in paged.content.decode()
+    assert len(everything.context["rows"]) == 7
+    assert len(everything.context["edge_rows"]) == 5
+    assert 'rel="next"' not in everything.content.decode()
+
+
 def test_a_wrong_filter_on_the_page_is_shown_not_crashed(signed_in, landscape):
     url = reverse("powermap:map_table", args=[landscape.coalition.slug])
     response = signed_in.get(url, {"position": "furious"})

@@ -211,7 +211,12 @@ async function start(root) {
   if (path.length) {
     const onPath = cy.elements(".on-path");
     cy.elements().not(onPath).addClass("faded");
-    cy.fit(onPath, 60);
+    cy.fit(onPath, 80);
+    if (cy.zoom() > 1.5) {
+      // a short path would fill the canvas: keep its neighbours in view
+      cy.zoom(1.5);
+      cy.center(onPath);
+    }
     root.dataset.pathShown = path.join(" ");
     say(status, `${summary} The path to the target is highlighted: ${path.length - 1} step${path.length === 2 ? "" : "s"}.`);
   } else {
