@@ -224,6 +224,93 @@ ELEMENTS: list[tuple[str, str, str, str, int, str, str, str]] = [
 ]
 # fmt: on
 
+# Where a stakeholder's position comes from: (date, evidence), for the ones the campaign watches.
+POSITION_EVIDENCE: dict[str, tuple[str, str]] = {
+    "Sen. Marcus Webb": (
+        "2024-01-18",
+        "Press conference: 'no new recurring line without an offset'.",
+    ),
+    "Rep. Dolores Fitch": (
+        "2024-03-07",
+        "Voted for the bed-registry bill in the House Health Committee.",
+    ),
+    "Sen. Raymond Ochoa": (
+        "2024-02-15",
+        "Floor speech: psychiatric boarding is 'a scandal in plain sight'.",
+    ),
+    "Rep. Thomas Brandt": (
+        "2024-04-25",
+        "Whipped against the minority's budget alternative, which funded crisis beds.",
+    ),
+    "Rep. Keisha Lawson": (
+        "2024-08-28",
+        "Co-signed the coalition's letter to the Appropriations chair.",
+    ),
+    "Gov. Catherine Ames": (
+        "2024-01-30",
+        "Budget address: funded 988 staffing, left crisis beds out.",
+    ),
+    "Dr. Alan Reyes": (
+        "2024-02-14",
+        "Asked the legislature for a statewide psychiatric bed registry.",
+    ),
+    "Maria Solis": (
+        "2024-07-01",
+        "County budget funds the county share of the mobile crisis teams.",
+    ),
+    "Riverbend County Sheriff's Office": (
+        "2024-02-08",
+        "Testimony to House Appropriations: the jail spends $2.1M a year on people in crisis.",
+    ),
+    "Sheriff Robert Greer": (
+        "2024-07-14",
+        "Told the Herald the jail is 'the region's largest psychiatric ward'.",
+    ),
+    "Riverbend Police Department": (
+        "2023-11-01",
+        "Started the co-responder program with the crisis line.",
+    ),
+    "Ashby Foundation for Health": (
+        "2024-05-16",
+        "Co-convened the roundtable on psychiatric boarding; funded the boarding-cost study.",
+    ),
+    "Dr. Lorraine Ashby": (
+        "2024-05-16",
+        "Opened the boarding roundtable: 'every county needs crisis beds'.",
+    ),
+    "Riverbend Herald": ("2024-09-15", "Editorial: 'Fund the beds'."),
+    "Brightwater Logistics": (
+        "2024-06-20",
+        "Hosted the workforce round table; no position on the funding yet.",
+    ),
+    "State Business Roundtable": ("2024-01-22", "Letter against new recurring spending."),
+    "Free Enterprise Council": (
+        "2024-06-01",
+        "Scored the crisis-bed amendment as wasteful spending.",
+    ),
+    "Taxpayers for Budget Restraint": (
+        "2024-06-01",
+        "Scored the crisis-bed amendment as new recurring spending.",
+    ),
+    "Allied National Health": (
+        "2024-03-12",
+        "Comments against the behavioral-health network-adequacy rule.",
+    ),
+    "Summit Blue Insurance": (
+        "2024-03-12",
+        "Joined the comments against the network-adequacy rule.",
+    ),
+    "State Association of Health Plans": (
+        "2024-04-02",
+        "Testified that crisis beds should be paid by the state, not premiums.",
+    ),
+    "Dan Kowalski": ("2024-06-03", "Called the crisis-bed amendment 'a blank check' on air."),
+    "State Hospital Association": (
+        "2024-02-14",
+        "Joined the bed-registry working group; supports crisis beds.",
+    ),
+}
+
 # (from, to, type, weight, evidence, source URL, date): written one by one.
 # fmt: off
 TIES: list[tuple[str, str, str, float, str, str, str]] = [
@@ -769,12 +856,19 @@ def rows() -> tuple[list[list[str]], list[list[str]]]:
             "Description",
             "Tags",
             "Held by",
+            "Position date",
+            "Position evidence",
         ]
     ]
     names = set()
     for name, kind, sector, position, influence, description, tags, held_by in ELEMENTS:
         names.add(name)
-        elements.append([name, kind, sector, position, str(influence), description, tags, held_by])
+        on, evidence = POSITION_EVIDENCE.get(name, ("", ""))
+        elements.append(
+            [name, kind, sector, position, str(influence), description, tags, held_by, on, evidence]
+        )
+    if unknown := set(POSITION_EVIDENCE) - names:
+        raise SystemExit(f"position evidence for unknown stakeholders: {sorted(unknown)}")
 
     connections = [["From", "To", "Type", "Weight", "Evidence", "Source URL", "Date"]]
 
