@@ -1,8 +1,6 @@
 """The power map's pages, mounted at /c/<slug>/powermap/ (namespace `powermap`). The map, its
 table and the prospects come from `urls_map`; import and export from `urls_io`."""
 
-from importlib.util import find_spec
-
 from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
@@ -38,8 +36,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
 ]
 
-# the map, its table and the prospects
-urlpatterns.append(path("", include("cairn.powermap.urls_map")))
-# import and export, once they land
-if find_spec("cairn.powermap.urls_io") is not None:
-    urlpatterns.append(path("", include("cairn.powermap.urls_io")))
+# the map, its table and the prospects; import and export
+urlpatterns += [
+    path("", include("cairn.powermap.urls_map")),
+    path("", include("cairn.powermap.urls_io")),
+]
