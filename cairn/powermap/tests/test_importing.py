@@ -745,3 +745,38 @@ def test_a_malformed_graphml_changes_nothing(
     assert [(p.where, p.line) for p in result.problems] == [("gephi.graphml", 15)]  # </grph>
     assert "malformed XML" in result.problems[0].reason
     assert snapshot(coalition) == before
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_command_imports_or_lists_problems_and_fails(
+    coalition: Coalition, tmp_path: Any
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    elements = tmp_path / "elements.csv"
+    connections = tmp_path / "connections.csv"
+    elements.write_text(ELEMENTS)
+    connections.write_text(CONNECTIONS + "Nobody,p-byrne,funds,,,,,\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem; nothing was imported"):
+        call_command(
+            "import_powermap",
+            str(elements),
+            str(connections),
+            coalition=coalition.slug,
+            stderr=errors,
+        )
+    assert errors.getvalue().startswith("connections.csv, line 6, From: 'Nobody' is no element")
+    assert Stakeholder.objects.for_coalition(coalition).count() == 0
+    connections.write_text(CONNECTIONS)
+    out = io.StringIO()
+    call_command(
+        "import_powermap", str(elements), str(connections), coalition=coalition.slug, stdout=out
+    )
+    assert out.getvalue().startswith(
+        "elements.csv, connections.csv: created 4 stakeholders (0 updated, 0 unchanged) and "
+        "4 relationships (0 updated, 0 unchanged)."
+    )
