@@ -37,6 +37,7 @@ from django.utils import timezone
 from cairn.accounts.models import User
 from cairn.campaigns.models import Campaign, Objective
 from cairn.coalitions.models import Coalition, Membership, Role, StaffMember
+from cairn.engines.words import counted
 
 from . import document, flags, policy
 from .models import (
@@ -619,9 +620,8 @@ def approve_item(*, item: ContentItem, by: StaffMember, now: dt.datetime | None 
     if result.open_blocking:
         names = ", ".join(sorted({f.label.lower() for f in result.open_blocking}))
         raise BlockingFlags(
-            f"{len(result.open_blocking)} flag(s) to fix or dismiss first: {names}.".replace(
-                "1 flag(s)", "1 flag"
-            ).replace("flag(s)", "flags"),
+            f"{counted(len(result.open_blocking), 'flag', 'flags')} to fix or dismiss first: "
+            f"{names}.",
             result=result,
         )
     at = _now(now)

@@ -37,7 +37,7 @@ from .forms import (
     VersionForm,
 )
 from .models import ContentItem, Framework, FrameworkVersion, Reviewer
-from .services import BlockingFlags, NarrativeError
+from .services import NarrativeError
 
 State = ContentItem.State
 
@@ -692,9 +692,7 @@ def approve_content(request: HttpRequest, tenant: Tenant, content_id: int) -> Ht
     _require(policy.may_approve(tenant.staff, item))
     try:
         approval = services.approve_item(item=item, by=tenant.staff)
-    except BlockingFlags as error:
-        messages.error(request, str(error))
-    except NarrativeError as error:
+    except NarrativeError as error:  # BlockingFlags included: the message names them
         messages.error(request, str(error))
     else:
         messages.success(

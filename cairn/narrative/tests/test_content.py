@@ -328,3 +328,10 @@ def test_approval_uses_a_version_a_decision_adopted_on_the_governance_page(world
     approval = services.approve_item(item=item, by=world.steward)
     assert approval.version == v2
     assert FrameworkVersion.objects.get(pk=world.version.pk).status == "superseded"
+
+
+def test_the_refusal_counts_the_open_flags_in_words(world):
+    item = in_review(world, BAD_TEXT)
+    with pytest.raises(BlockingFlags) as error:
+        services.approve_item(item=item, by=world.steward)
+    assert str(error.value) == "1 flag to fix or dismiss first: avoided term."
