@@ -407,6 +407,28 @@ def test_a_steward_adds_a_prospect_from_the_page(signed_in, landscape):
     assert Membership.objects.get(organization__name="Daily Ledger").status == "invited"
 
 
+def test_without_javascript_the_form_posts_and_comes_back(signed_in, landscape):
+    # when the form is posted as a plain form, twice (a double click)
+    url = _pipeline_url(landscape, landscape.ledger)
+    first = signed_in.post(url, {"email": "editor@ledger.example"}, follow=True)
+    again = signed_in.post(url, {"email": "editor@ledger.example"}, follow=True)
+    refused = signed_in.post(url, {"email": "not an email"})
+    # then the prospects page says what happened, once invited, then already invited
+    prospects = reverse(
+        "powermap:campaign_prospects", args=[landscape.coalition.slug, landscape.campaign.pk]
+    )
+    assert first.redirect_chain == [(prospects, 302)]
+    assert "Daily Ledger is in the pipeline: invitation sent to editor@ledger.example." in (
+        first.content.decode()
+    )
+    assert "Daily Ledger was already invited at editor@ledger.example." in again.content.decode()
+    assert Invitation.objects.filter(email="editor@ledger.example").count() == 1
+    # and a bad address comes back on its own page, with the reason, changing nothing
+    assert refused.status_code == 422
+    assert "Enter a valid email address" in refused.content.decode()
+    assert Invitation.objects.count() == 1
+
+
 def test_a_bad_email_is_refused_in_place(signed_in, landscape):
     response = signed_in.post(
         _pipeline_url(landscape, landscape.ledger), {"email": "nope"}, headers={"HX-Request": "1"}
