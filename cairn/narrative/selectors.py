@@ -313,7 +313,8 @@ def kit(*, campaign: Campaign, membership: Membership | None) -> list[KitItem]:
         result.append(
             KitItem(row, names[row.framework_id].get(row.pillar, row.pillar), links[row.pk])
         )
-    return result
+    # grouped by pillar (items without one last), then as ordered above
+    return sorted(result, key=lambda k: (not k.pillar, k.pillar))
 
 
 # --- the narrative pulse -----------------------------------------------------------------------

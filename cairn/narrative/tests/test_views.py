@@ -218,6 +218,7 @@ def test_the_kit_lists_approved_items_with_the_members_own_link_and_a_csv(client
     client.force_login(world.organizer.user)
     page = client.get(url(world, "kit", world.campaign.pk)).content.decode()
     assert page.count("narrative-kit-item") == 1
+    assert "<h2>Pillar: Beds</h2>" in page
     assert f"/p/{petition.slug}/?ref=m-{world.member.pk}&amp;ch=c-" in page
     assert 'data-copy-target="kit-text-' in page
     response = client.get(url(world, "kit_csv", world.campaign.pk))
