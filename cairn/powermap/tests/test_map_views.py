@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -384,6 +386,49 @@ def test_an_organization_already_known_by_name_is_linked_not_duplicated(
     assert result.membership.status == Membership.Status.INVITED
     landscape.mercy.refresh_from_db()
     assert landscape.mercy.organization_id == known.organization_id
+
+
+def _add_and_report(work: Callable[[], object], barrier: Any, results: Any) -> None:
+    connections.close_all()  # never share the parent's connection across a fork
+    barrier.wait(timeout=30)
+    try:
+        work()
+        results.put("ok")
+    except Exception as error:
+        results.put(f"error: {error!r}")
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_submissions_at_once_make_one_organization_and_one_invitation(landscape, steward):
+    # given six processes submitting the same prospect at the same moment (separate processes:
+    # threads in one would hide the race; SQLite's IMMEDIATE transactions or PostgreSQL's lock)
+    context = mp.get_context("fork")
+    workers = 6
+    barrier, results = context.Barrier(workers), context.Queue()
+
+    def work() -> object:
+        return add_prospect_to_pipeline(
+            stakeholder=landscape.faith, by=steward.user, email="pastor@faith.example"
+        )
+
+    connections.close_all()
+    processes = [
+        context.Process(target=_add_and_report, args=(work, barrier, results))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    outcomes = sorted(results.get(timeout=5) for _ in processes)
+    # then every submission ended well, and there is one of everything
+    assert outcomes == ["ok"] * workers
+    assert Organization.objects.filter(name="Faith Alliance").count() == 1
+    membership = Membership.objects.get(organization__name="Faith Alliance")
+    assert membership.status == Membership.Status.INVITED
+    assert Invitation.objects.filter(membership=membership).count() == 1
 
 
 # --- roles and the pipeline view --------------------------------------------------------------
