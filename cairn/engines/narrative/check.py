@@ -11,7 +11,8 @@ benchmarks/narrative_eval.py):
 - a sentence's score for a pillar is the best similarity between the sentence and the pillar's key
   messages and proof points: a blend of the embedding model's cosine and a lexical cosine whose
   words are weighted by how few pillars use them (the lexical one alone when no model is
-  installed). A sentence, one of its clauses, or the draft read as a whole supports the pillar
+  installed; MiniLM when installed, else wordllama). A sentence, one of its clauses (static
+  embedders only), or the draft read as a whole supports the pillar
   it scores best when that score is clearly above what sentences about other things score
   against the pillar (calibrated per framework, see calibration.py). A sentence that makes the ask
   must score clearly above the ask itself; a pillar far weaker than the draft's strongest is
@@ -99,6 +100,10 @@ _SUBJECT = re.compile(r"\s*subject:([^\n]*)", re.IGNORECASE)
 # cosine). A pillar's threshold is the off-topic sentences' mean + Z standard deviations, never
 # below the floor (the floors were chosen on the dev set in dev/, not on the evaluation set).
 MODEL_WEIGHT = 0.6
+# MiniLM's cosines are spread wider than wordllama's: it takes a smaller share (chosen on the dev
+# set in dev/: pillar F1 .88 -> .91 at 0.5, off-message P .82 -> .81 and R .89 -> .94)
+MODEL_WEIGHT_BY_BACKEND = {"all-MiniLM-L6-v2-int8": 0.5}
+CLAUSES_OFF_FOR = frozenset({"all-MiniLM-L6-v2-int8"})
 Z = 2.5
 FLOOR_MODEL = 0.38
 FLOOR_LEXICAL = 0.25
@@ -171,6 +176,11 @@ class Checker:
         self.framework = framework
         self.embedder = embedder or sim.get_embedder()
         self.lexical = isinstance(self.embedder, sim.LexicalEmbedder)
+        self.model_weight = MODEL_WEIGHT_BY_BACKEND.get(self.embedder.name, MODEL_WEIGHT)
+        # clauses scored apart: for the static embedders only (MiniLM reads a compound sentence
+        # whole as well on the dev set, pillar F1 .91 either way, and embedding each clause
+        # would double the time of a check: measured p50 588 ms with them on a 300-word draft)
+        self.clauses = self.embedder.name not in CLAUSES_OFF_FOR
         self.items: list[_Item] = []
         for pillar in framework.pillars:
             for km in pillar.key_messages:
@@ -254,7 +264,7 @@ class Checker:
                     row = lexical
                 else:
                     row = [
-                        MODEL_WEIGHT * m + (1 - MODEL_WEIGHT) * x
+                        self.model_weight * m + (1 - self.model_weight) * x
                         for m, x in zip(model_rows[n], lexical, strict=True)
                     ]
                 known[text] = row
@@ -288,9 +298,10 @@ class Checker:
         norm = float(np.linalg.norm(mean))
         model = np.clip(self.item_mat @ (mean / norm), 0.0, None).tolist() if norm else []
         if not model:
-            return [(1 - MODEL_WEIGHT) * x for x in lexical]
+            return [(1 - self.model_weight) * x for x in lexical]
         return [
-            MODEL_WEIGHT * m + (1 - MODEL_WEIGHT) * x for m, x in zip(model, lexical, strict=True)
+            self.model_weight * m + (1 - self.model_weight) * x
+            for m, x in zip(model, lexical, strict=True)
         ]
 
     def _pillar_scores(self, row: list[float]) -> dict[str, tuple[float, int]]:
@@ -346,7 +357,7 @@ class Checker:
         has_ask = ask_sentence is not None
         # pillar coverage: a sentence, or one of its clauses, supports the pillars it scores
         # above their threshold and within MARGIN of its best pillar
-        units = [[s.text, *_clauses(s.text)] for s in sentences]
+        units = [[s.text, *(_clauses(s.text) if self.clauses else ())] for s in sentences]
         unit_rows = self._scores([u for group in units for u in group]) if sentences else []
         covered: dict[str, float] = {}
         key_messages: set[str] = set()
