@@ -35,6 +35,10 @@ VERSION_FILTERS = {
 CONTENT_FILTERS = {
     "created_date": FilterField("created_at", Kind.DATETIME),
     "modified_date": FilterField("updated_at", Kind.DATETIME),
+    "kind": FilterField("kind", Kind.TEXT),  # social_post, email, press_release, op_ed, …
+    "channel": FilterField("channel", Kind.TEXT),  # x, bluesky, facebook, sms, …
+    "state": FilterField("state", Kind.TEXT),  # approved or published
+    "pillar": FilterField("pillar", Kind.TEXT),  # a pillar id of the framework
 }
 # What the API shows of content: what a member may send out.
 SHOWN_STATES = (ContentItem.State.APPROVED, ContentItem.State.PUBLISHED)

@@ -56,3 +56,14 @@ def test_the_openapi_document_has_the_narrative(db):
     paths = Client().get(f"{API}/openapi.json").json()["paths"]
     assert "/api/v2/narrative/frameworks/{framework_id}/versions/{version_number}" in paths
     assert "/api/v2/narrative/content" in paths
+
+
+def test_content_is_filtered_by_kind_and_state(world):
+    item = in_review(world)
+    services.approve_item(item=item, by=world.steward)
+    published = "/narrative/content?filter=state eq 'published'"
+    assert get(world.coalition, published).json()["_embedded"]["cairn:content"] == []
+    posts = get(world.coalition, "/narrative/content?filter=kind eq 'social_post'").json()
+    assert [i["title"] for i in posts["_embedded"]["cairn:content"]] == ["Beds now"]
+    refused = get(world.coalition, "/narrative/content?filter=body eq 'x'")
+    assert refused.status_code == 400
