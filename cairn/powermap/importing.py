@@ -1756,7 +1756,11 @@ def store_uploads(uploads: Sequence[Upload]) -> list[tuple[str, str]]:
 
 @task()
 def import_map_task(
-    coalition_id: int, user_id: int | None, files: list[list[str]], fmt: str = ""
+    coalition_id: int,
+    user_id: int | None,
+    files: list[list[str]],
+    fmt: str = "",
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     """Import stored files into a coalition's map; the result (as `ImportResult.as_dict`) is the
     task's return value. The stored files are deleted whatever happens."""
@@ -1768,7 +1772,9 @@ def import_map_task(
             with default_storage.open(stored, "rb") as stream:
                 uploads.append(Upload(original, stream.read()))
         try:
-            result = import_map(coalition=coalition, uploads=uploads, by=by, fmt=fmt)
+            result = import_map(
+                coalition=coalition, uploads=uploads, by=by, fmt=fmt, dry_run=dry_run
+            )
         except MapImportError as error:
             result = ImportResult(
                 sources=[original for _, original in files],

@@ -94,10 +94,10 @@ def import_map(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         fmt = form.cleaned_data.get("fmt") or ""
         dry_run = request.POST.get("action") == "check"
         user = signed_in_user(request)
-        if sum(len(u.data) for u in uploads) > importing.INLINE_MAX_BYTES and not dry_run:
+        if sum(len(u.data) for u in uploads) > importing.INLINE_MAX_BYTES:
             stored = importing.store_uploads(uploads)
             task = importing.import_map_task.enqueue(
-                tenant.coalition.pk, user.pk, [list(pair) for pair in stored], fmt
+                tenant.coalition.pk, user.pk, [list(pair) for pair in stored], fmt, dry_run
             )
             if task.is_finished and task.return_value is not None:  # run at once (tests)
                 return _result_page(request, tenant, ImportResult.from_dict(task.return_value))
@@ -145,7 +145,12 @@ def import_status(request: HttpRequest, tenant: Tenant, result_id: str) -> HttpR
     return render(
         request,
         "powermap/import_status.html",
-        tenant.context(task=task, failed=failed, files=[name for _, name in task.args[2]]),
+        tenant.context(
+            task=task,
+            failed=failed,
+            files=[name for _, name in task.args[2]],
+            checking=len(task.args) > 4 and bool(task.args[4]),
+        ),
     )
 
 

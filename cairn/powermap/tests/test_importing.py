@@ -732,6 +732,12 @@ def test_a_large_upload_goes_through_the_task_queue(
     assert done.status_code == 200
     assert "Imported" in done.content.decode()
     assert Stakeholder.objects.for_coalition(coalition).count() == 4
+    # and a large "check only" is queued too, and keeps nothing
+    checked = client.post(
+        f"/c/{coalition.slug}/powermap/import/",
+        {**_upload_files(ELEMENTS.replace("Metro Courier", "Metro Daily")), "action": "check"},
+    )
+    assert "checked in the background" in client.get(checked["Location"]).content.decode()
 
 
 @pytest.mark.django_db
