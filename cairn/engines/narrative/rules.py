@@ -556,6 +556,18 @@ _REBUTTAL = re.compile(
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
+# negations that agree with a key message rather than deny it, skipped for precision: a wish
+# ("care does not have to cost more than rent"), a shortfall the writer wants fixed ("they don't
+# get the respect they deserve, and they should"), a condition ("without grants, no center
+# opens"; "unless …")
+_AGREEING_NEGATION = re.compile(
+    r"\b(?:not|n['’]t|never)\s+(?:have|has|had|need|needs)\s+to\b|"
+    r"\b(?:not|n['’]t)\s+necessarily\b|"
+    r"[,;]\s*(?:and|but)\s+(?:they|it|we|she|he|you|that|this)\s+(?:should|must|deserves?|"
+    r"ought)\b|"
+    r"^\W*(?:without|unless)\b|[,;]\s*unless\b|\bif\b[^,.;]*\b(?:not|no|n['’]t|never)\b",
+    re.IGNORECASE,
+)
 # negations that deny the clause they stand in; "without", "nobody", "nothing" and the like are
 # left out: "without more beds, people wait" does not deny that beds are needed
 CLAUSE_NEGATIONS = frozenset({"not", "no", "never", "cannot"})
@@ -621,7 +633,7 @@ def polarity_flip(sentence: str, key_message: str) -> dict[str, object] | None:
     swap a word for its antonym ("slower" for "faster") — not both, which is a double negative.
     A key message's own negation missing from a sentence is not taken as a contradiction (it
     mostly means the sentence says less), and rebuttals ("myth:", "opponents claim") are skipped."""
-    if _REBUTTAL.search(sentence):
+    if _REBUTTAL.search(sentence) or _AGREEING_NEGATION.search(sentence):
         return None
     s_set = {stem(w) for w in _WORD_RE.findall(sentence)}
     k_all = {stem(w) for w in _WORD_RE.findall(key_message)}
