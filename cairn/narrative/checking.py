@@ -36,7 +36,7 @@ __all__ = ["CACHE_SECONDS", "check_draft", "engine_framework", "live_figures"]
 
 CACHE_SECONDS = 24 * 3600
 # bump when the engine's rules change, so cached results of the old rules are not served
-ENGINE_REVISION = 1
+ENGINE_REVISION = 2  # 2: more ways of making the ask; agreeing negations are not contradictions
 
 _FRAMEWORKS: OrderedDict[str, Framework] = OrderedDict()
 _LOCK = threading.Lock()

@@ -561,7 +561,7 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 # get the respect they deserve, and they should"), a condition ("without grants, no center
 # opens"; "unless …")
 _AGREEING_NEGATION = re.compile(
-    r"\b(?:not|n['’]t|never)\s+(?:have|has|had|need|needs)\s+to\b|"
+    r"\b(?:not|n['’]t|never)\s+(?:have|has|had)\s+to\b|"
     r"\b(?:not|n['’]t)\s+necessarily\b|"
     r"[,;]\s*(?:and|but)\s+(?:they|it|we|she|he|you|that|this)\s+(?:should|must|deserves?|"
     r"ought)\b|"
