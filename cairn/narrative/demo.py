@@ -573,7 +573,8 @@ def _walk(
         result = services.run_check(
             framework=item.framework, text=item.body, kind=item.kind, channel=item.channel
         )
-        kinds = [f.kind for f in result.open_blocking]
+        # what the reviewer reads: the blocking flags and the suggestions (a contradiction)
+        kinds = [f.kind for f in result.visible if not f.dismissed]
         comment = next((COMMENTS[k] for k in kinds if k in COMMENTS), "Tighten it to one ask.")
         return services.request_changes(
             item=item, by=reviewer, comment=comment, now=_at(max(spec.days - 1, 0), 15)

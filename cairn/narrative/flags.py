@@ -15,14 +15,19 @@ from typing import Any
 
 from .models import span_hash
 
-# Flags that must be fixed or dismissed (with a reason) before an item is approved.
+# Flags that must be fixed or dismissed (with a reason) before an item is approved. Not a
+# contradiction: it is found by wording rules whose precision on drafts they were not written for
+# is low (no NLI model of known origin ships in a package, see ../shared/NLP.md), so it is shown
+# as a suggestion for the reviewer to weigh; nor an off-message draft that makes the ask (a post
+# that only asks, "Call your senator: pass SB 412", says what the coalition asks for).
 BLOCKING = frozenset(
     {"off_message", "contradiction", "avoided_term", "missing_ask", "too_long", "figure_mismatch"}
 )
+SUGGESTIONS = frozenset({"contradiction"})
 LABELS = {
     "off_message": "Off message",
     "pillar": "Pillar",
-    "contradiction": "Contradicts a key message",
+    "contradiction": "Possible contradiction (a suggestion)",
     "avoided_term": "Avoided term",
     "missing_ask": "No ask",
     "too_long": "Too long for the channel",
@@ -52,11 +57,33 @@ class Flag:
 
     @property
     def label(self) -> str:
+        if makes_the_ask_only(self.kind, self.detail):
+            return "No pillar (makes the ask)"
         return LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
+
+    @property
+    def note(self) -> str:
+        """Why a flag of a blocking kind does not block here."""
+        if self.kind in SUGGESTIONS:
+            return (
+                "Found by wording rules, not a language model: a reviewer weighs it; it does "
+                "not block approval."
+            )
+        if makes_the_ask_only(self.kind, self.detail):
+            return (
+                "The draft makes the ask, so this does not block approval; a sentence from a "
+                "pillar would give the reader a reason to act."
+            )
+        return ""
 
     @property
     def has_span(self) -> bool:
         return self.end > self.start
+
+    @property
+    def suggestion(self) -> bool:
+        """Shown for the reviewer to weigh; it does not block approval."""
+        return not self.blocking and self.kind in SUGGESTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +148,21 @@ class Result:
         }
 
 
+def makes_the_ask_only(kind: str, detail: Any) -> bool:
+    """An off-message flag on a draft that makes the ask: it says what the coalition asks for,
+    without a pillar's argument (a note for the writer, not a block)."""
+    return (
+        kind == "off_message" and isinstance(detail, Mapping) and bool(detail.get("makes_the_ask"))
+    )
+
+
+def blocks(kind: str, detail: Any) -> bool:
+    """Whether a flag must be fixed or dismissed before approval."""
+    if kind in SUGGESTIONS or makes_the_ask_only(kind, detail):
+        return False
+    return kind in BLOCKING
+
+
 def segments(text: str, flags: list[Flag]) -> list[Segment]:
     """The text cut at every flag boundary, each piece with the flags covering it."""
     cuts = {0, len(text)}
@@ -167,16 +209,17 @@ def build(
         covered = text[start:end] if 0 <= start <= end <= len(text) else ""
         key = span_hash(covered)
         reason = dismissals.get((kind, key))
+        detail = _get(raw_flag, "detail", None)
         flags.append(
             Flag(
                 kind=kind,
                 start=start,
                 end=end,
                 message=str(_get(raw_flag, "message", "")),
-                detail=_get(raw_flag, "detail", None),
+                detail=detail,
                 text=covered,
                 key=key,
-                blocking=kind in BLOCKING,
+                blocking=blocks(kind, detail),
                 dismissed=reason is not None,
                 dismissal_reason=reason or "",
             )

@@ -335,3 +335,65 @@ def test_the_refusal_counts_the_open_flags_in_words(world):
     with pytest.raises(BlockingFlags) as error:
         services.approve_item(item=item, by=world.steward)
     assert str(error.value) == "1 flag to fix or dismiss first: avoided term."
+
+
+ASK_ONLY = "Tell your senator to pass SB 412, the Crisis Care Act, today."
+CONTRADICTING = (
+    "Our state needs more psychiatric beds so people in crisis get treatment close to home. "
+    "Mobile crisis teams do not respond faster than police. "
+    "Tell your senator to pass SB 412, the Crisis Care Act, today."
+)
+
+
+def test_a_post_that_only_makes_the_ask_is_noted_not_blocked(world):
+    # given a post that makes the ask and argues no pillar
+    item = in_review(world, ASK_ONLY)
+    result = services.run_check(
+        framework=item.framework, text=item.body, kind=item.kind, channel=item.channel, item=item
+    )
+    # then the check says it supports no pillar, as a note that does not block
+    (flag,) = [f for f in result.flags if f.kind == "off_message"]
+    assert flag.detail["makes_the_ask"] is True
+    assert not flag.blocking
+    assert flag.label == "No pillar (makes the ask)"
+    assert "makes the ask" in flag.note
+    assert result.open_blocking == []
+    # and the reviewer approves it; the approval keeps the flag in its summary
+    approval = services.approve_item(item=item, by=world.steward)
+    assert approval.check_summary["flags"]["off_message"] == 1
+    assert state_of(item) == State.APPROVED
+
+
+def test_an_off_message_post_without_the_ask_still_blocks(world):
+    item = in_review(world, "Join us for the spring gala at the Riverside Hotel on Friday night.")
+    with pytest.raises(BlockingFlags, match="off message"):
+        services.approve_item(item=item, by=world.steward)
+    assert state_of(item) == State.IN_REVIEW
+
+
+def test_a_possible_contradiction_is_a_suggestion_the_reviewer_weighs(world):
+    # given a draft with a sentence that negates a key message
+    item = in_review(world, CONTRADICTING)
+    result = services.run_check(
+        framework=item.framework, text=item.body, kind=item.kind, channel=item.channel, item=item
+    )
+    (flag,) = [f for f in result.flags if f.kind == "contradiction"]
+    # then it is marked and explained as a suggestion, and it does not block approval
+    assert flag.text == "Mobile crisis teams do not respond faster than police."
+    assert flag.suggestion
+    assert not flag.blocking
+    assert flag.label == "Possible contradiction (a suggestion)"
+    assert result.contradiction_checked
+    assert result.open_blocking == []
+    # a reviewer may still dismiss it with a reason, and the approval keeps that
+    services.dismiss_flag(
+        item=item,
+        by=world.steward,
+        kind="contradiction",
+        span_text=flag.text,
+        reason="Quotes the opposing testimony.",
+    )
+    approval = services.approve_item(item=item, by=world.steward)
+    assert approval.check_summary["dismissed"] == [
+        {"kind": "contradiction", "text": flag.text, "reason": "Quotes the opposing testimony."}
+    ]

@@ -271,3 +271,22 @@ def test_campaign_pages_take_as_many_queries_for_more_items(client, world, name)
     with CaptureQueriesContext(connection) as five:
         assert client.get(page).status_code == 200
     assert len(five) == len(one)
+
+
+def test_the_check_says_plainly_whether_contradiction_was_checked(client, world):
+    from .test_content import CONTRADICTING
+
+    client.force_login(world.organizer.user)
+    check = url(world, "check_new", world.campaign.pk)
+    # a sentence close to a key message: checked, by rules, and the flag is a suggestion
+    body = client.post(check, {"body": CONTRADICTING, "kind": "email"}).content.decode()
+    assert 'data-contradiction-checked="yes"' in body
+    assert "Contradiction was checked by wording rules, not a language model" in body
+    assert "Possible contradiction (a suggestion)" in body
+    assert '<span class="badge">suggestion</span>' in body
+    # nothing near a key message: the page says it was not checked
+    body = client.post(
+        check, {"body": "Join us for the spring gala on Friday night.", "kind": "email"}
+    ).content.decode()
+    assert 'data-contradiction-checked="no"' in body
+    assert "Contradiction was not checked" in body
