@@ -129,3 +129,23 @@ def test_the_pulse_page_shows_the_pillar_and_a_chart(client, world, published):
     ).content.decode()
     assert "<polyline" in body
     assert '<th scope="row">Beds</th><td>1</td><td>70</td><td>1</td>' in body
+    # and the week-by-week figures behind the chart, in a table
+    monday = today - dt.timedelta(days=today.weekday())
+    assert 'data-testid="pulse-weeks"' in body
+    assert (
+        f'<th scope="row">Beds</th><td>{monday:%-d %b %Y}</td><td class="num">50</td>'
+        '<td class="num">1</td>'
+    ) in body
+
+
+def test_the_campaign_dashboard_shows_content_and_links_to_the_pulse(client, world, published):
+    item, petition = published
+    sign(petition, "d@example.org", TrackedLink.objects.get(item=item, membership=world.member))
+    client.force_login(world.viewer.user)
+    body = client.get(
+        reverse("campaigns:dashboard", args=[world.coalition.slug, world.campaign.pk])
+    ).content.decode()
+    assert "Signatures from content so far" in body
+    assert "New supporters from content so far" in body
+    pulse = reverse("narrative:pulse", args=[world.coalition.slug, world.campaign.pk])
+    assert f'<a href="{pulse}" data-testid="pulse-link">' in body
