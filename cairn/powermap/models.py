@@ -274,7 +274,14 @@ class Relationship(models.Model):
             ),
             models.CheckConstraint(condition=~Q(evidence=""), name="relationship_has_evidence"),
         ]
-        indexes = [models.Index(fields=["coalition", "kind"], name="relationship_kind")]
+        indexes = [
+            models.Index(fields=["coalition", "kind"], name="relationship_kind"),
+            # a map's ties read from and to a few stakeholders within the coalition: without
+            # these, SQLite (no statistics) walks the coalition's index over every tie (94 ms for
+            # a 2,000-node view of 250,000 ties; 30 ms with them)
+            models.Index(fields=["coalition", "source"], name="relationship_from"),
+            models.Index(fields=["coalition", "target"], name="relationship_to"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.kind} {self.target_id}"

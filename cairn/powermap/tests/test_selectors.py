@@ -76,3 +76,32 @@ def test_ties_both_ways_read_from_one_end(coalition, star, relationship_factory)
     undirected = [t for t in ties if not t.directed]
     assert len(incoming) == 5
     assert [t.other.name for t in undirected] == ["Far"]
+
+
+def test_ties_are_read_through_the_from_and_to_indexes_not_the_whole_coalition(coalition, star):
+    """SQLite has no statistics here (nothing runs ANALYZE), so its plan is the same for five
+    ties as for 250,000: a read of a few stakeholders' ties that walks the coalition's index
+    (`coalition_id=?` alone) reads every tie of the coalition."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan checked is SQLite's (PostgreSQL keeps statistics)")
+    # when the map reads a neighbourhood and its ties, and a stakeholder's page its ties
+    with CaptureQueriesContext(connection) as captured:
+        selectors.subgraph(coalition, around=star["far"].pk, depth=2)
+        selectors.subgraph(coalition, sector="faith")
+        selectors.relationships_of(star["hub"], limit=300)
+        selectors.relationship_count(star["hub"])
+        list(selectors.relationships(coalition, stakeholder_id=star["hub"].pk))
+    reads = [q["sql"] for q in captured.captured_queries if '"powermap_relationship"' in q["sql"]]
+    assert len(reads) >= 5
+    # then every search of the ties uses a stakeholder's id as well as the coalition's
+    walks = []
+    with connection.cursor() as cursor:
+        for sql in reads:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            steps = [row[-1] for row in cursor.fetchall()]
+            walks += [s for s in steps if "relationship" in s and s.endswith("(coalition_id=?)")]
+            walks += [s for s in steps if s.startswith("SCAN") and "relationship" in s]
+    assert walks == []
