@@ -14,12 +14,14 @@ import pytest
 from django.test import Client
 
 from cairn.accounts.models import User
+from cairn.audit.demo import load_demo_audit
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo
 from cairn.governance.demo import load_demo_decisions
 from cairn.people.demo import load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
 from cairn.petitions.tests.test_role_screens import forms_and_links
+from cairn.powermap.demo import load_demo_powermap
 from tests.browser.test_phone_widths import demo_ids, html_pages, page_urls
 
 ROLES = {"viewer": "jordan@demo.cairn.test", "organizer": "priya@demo.cairn.test"}
@@ -32,6 +34,8 @@ def demo_pages(db):
     load_demo_petitions(coalition)
     load_demo_decisions(coalition)
     load_demo_campaign(coalition)
+    load_demo_powermap(coalition)
+    load_demo_audit(coalition)
     # (a URL whose parameter the demo has no id for is left out, as in the phone-width pass: the
     # signed checkpoint download and a name review's resolution, neither of them a page)
     return page_urls(coalition, demo_ids(coalition), [])

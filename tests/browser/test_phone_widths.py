@@ -20,6 +20,7 @@ from playwright.sync_api import Page
 
 from cairn.accounts.models import User
 from cairn.api import services as api_services
+from cairn.audit.demo import load_demo_audit
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.campaigns.models import Campaign, DecisionTarget, Measurement, Milestone, Objective
 from cairn.coalitions import services
@@ -33,6 +34,8 @@ from cairn.people.models import PeopleList, Person, Tag
 from cairn.petitions import services as petition_services
 from cairn.petitions.demo import load_demo_petitions
 from cairn.petitions.models import ListEntry, Petition
+from cairn.powermap.demo import load_demo_powermap
+from cairn.powermap.models import Relationship
 from tests.test_tenant_isolation import CAPABILITY_PARAMS, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,6 +121,9 @@ def demo_ids(coalition: Coalition) -> dict[str, Any]:
     campaign = Campaign.objects.for_coalition(coalition).get()
     objective = Objective.objects.filter(campaign=campaign).first()
     assert objective is not None
+    # the power map's busiest tie: its source's page is one of the longest (both directions)
+    tie = Relationship.objects.for_coalition(coalition).order_by("-weight", "pk").first()
+    assert tie is not None, "load the power map's demo first (load_demo_powermap)"
     return {
         "member_id": member.pk,
         "organization_id": member.organization_id,
@@ -144,6 +150,8 @@ def demo_ids(coalition: Coalition) -> dict[str, Any]:
         "target_id": DecisionTarget.objects.filter(campaign=campaign).first().pk,  # type: ignore[union-attr]
         "objective_id": objective.pk,
         "measurement_id": Measurement.objects.filter(objective=objective).first().pk,  # type: ignore[union-attr]
+        "stakeholder_id": tie.source_id,
+        "relationship_id": tie.pk,
     }
 
 
@@ -202,6 +210,8 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, artifacts)
     load_demo_petitions(coalition)
     load_demo_decisions(coalition)
     load_demo_campaign(coalition)
+    load_demo_powermap(coalition)
+    load_demo_audit(coalition)
     services.publish_public_page(coalition=coalition, publish=True)
     for member in Membership.objects.for_coalition(coalition).filter(status="active")[:4]:
         services.set_public_listing(membership=member, listed=True)
