@@ -531,6 +531,12 @@ def campaign_prospects(request: HttpRequest, tenant: Tenant, campaign_id: int) -
     rows = [
         {"prospect": p, "sector_label": sectors.get(p.sector, p.sector)} for p in ranking.prospects
     ]
+    # what the prospects would change: the members' sector diversity now, and how much of the
+    # campaign's road to its targets runs only through the coalition's own sectors
+    diversity = analysis.diversity(tenant.coalition)
+    sector_shares = [
+        (sectors.get(sector, sector), share) for sector, share in diversity.sectors.shares.items()
+    ]
     return render(
         request,
         "powermap/prospects.html",
@@ -541,6 +547,9 @@ def campaign_prospects(request: HttpRequest, tenant: Tenant, campaign_id: int) -
             ranking=ranking,
             rows=rows,
             figures=analysis.figures_state(tenant.coalition),
+            diversity=diversity.sectors,
+            sector_shares=sector_shares,
+            echo=diversity.echo_chambers.get(campaign.pk),
             form=PipelineForm(),
             may_add=tenant.allows(Action.INVITE) and tenant.allows(Action.MANAGE_MEMBERS),
         ),

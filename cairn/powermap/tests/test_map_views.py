@@ -543,6 +543,28 @@ def test_the_prospects_page_says_when_the_data_is_too_thin(signed_in, landscape)
     assert 'data-testid="prospect"' not in body
 
 
+def test_the_prospects_page_shows_the_sectors_diversity_and_the_echo_chamber(
+    signed_in, landscape, membership_factory
+):
+    # given a second member, of the faith sector, with no recorded action (activity 1 each)
+    membership_factory(landscape.coalition, name="Grace Chapel", sector="faith")
+    analysis.recompute_figures(landscape.coalition)
+    url = reverse(
+        "powermap:campaign_prospects", args=[landscape.coalition.slug, landscape.campaign.pk]
+    )
+    # when
+    body = signed_in.get(url).content.decode()
+    # then two sectors of equal activity: Shannon ln 2, two effective sectors, Gini–Simpson 1/2
+    assert "<dt>Sectors</dt><dd>2</dd>" in body
+    assert "<dt>Effective sectors</dt><dd>2.00</dd>" in body
+    assert "<dt>Shannon</dt><dd>0.69</dd>" in body
+    assert "<dt>Gini–Simpson</dt><dd>0.50</dd>" in body
+    # and Harbor House's one route to the senator passes Faith Alliance (faith, now a member's
+    # sector) and Mercy Hospital (health care, no member's): not inside the echo chamber
+    assert "0 of the 1 shortest routes from a member to a target of Crisis beds" in body
+    assert "<dt>Echo chamber</dt><dd>0 %</dd>" in body
+
+
 def test_one_campaign_goes_straight_to_its_prospects(signed_in, landscape):
     response = signed_in.get(reverse("powermap:prospects", args=[landscape.coalition.slug]))
     assert response.status_code == 302
