@@ -211,6 +211,7 @@ class MiniLMEmbedder:
 
     name = "all-MiniLM-L6-v2-int8"
     max_tokens = 128
+    batch_size = 16
 
     def __init__(self) -> None:
         import numpy as np
@@ -238,19 +239,31 @@ class MiniLMEmbedder:
         if not texts:
             return []
         np = self._np
-        out: list[Any] = []
-        # one text at a time: no padding to compute, and the same text gives the same vector
-        # whatever it is batched with
-        for encoding in self._tokenizer.encode_batch(list(texts)):
-            ids = np.asarray([encoding.ids], dtype="int64")
-            mask = np.asarray([encoding.attention_mask], dtype="int64")
-            types = np.zeros_like(ids)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        out: list[Any] = [None] * len(texts)
+        # texts of similar length batched together (little padding; the attention mask keeps a
+        # text's vector the same, to 1e-6, whatever it is batched with)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for first in range(0, len(order), self.batch_size):
+            chunk = order[first : first + self.batch_size]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype="int64")
+            mask = np.zeros((len(chunk), width), dtype="int64")
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
             hidden = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )[0][0]
-            vec = (hidden * mask[0][:, None]).sum(axis=0) / max(1, int(mask.sum()))
-            norm = float(np.linalg.norm(vec))
-            out.append((vec / norm if norm else vec).astype("float32"))
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(
+                mask.sum(axis=1, keepdims=True), 1
+            )
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            pooled = np.divide(pooled, norms, out=np.zeros_like(pooled), where=norms > 0)
+            for row, i in enumerate(chunk):
+                out[i] = pooled[row].astype("float32")
         return out
 
     def cosine(self, a: Any, b: Any) -> float:
