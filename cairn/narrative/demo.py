@@ -692,6 +692,71 @@ def _attribute_signatures(coalition: Coalition) -> None:
         Signature.objects.filter(pk__in=pks).update(
             channel=link.channel, referring_membership_id=link.membership_id
         )
+    _new_supporters_from_content(coalition, petition)
+
+
+# A content signer who joined the coalition within this long after signing was brought by it.
+JOINED_WITHIN = dt.timedelta(hours=12)
+
+
+def _new_supporters_from_content(coalition: Coalition, petition: Any) -> None:
+    """Some content signers were new to the coalition: the demo's supporters are made apart from
+    its signatures, so a supporter who joined within hours after a content signature was
+    confirmed (and has no signature on the petition yet) becomes its signer, as confirming a
+    signature records the signer in the supporter list. Every second content signature at most;
+    no supporter is made or re-dated."""
+    from cairn.people.models import EmailAddress, Person
+    from cairn.petitions.models import Signature
+
+    from .outcomes import content_signatures
+
+    signed = list(
+        content_signatures(coalition)
+        .filter(petition=petition, person__isnull=True)
+        .order_by("confirmed_at", "pk")
+        .values_list("pk", "confirmed_at")
+    )
+    if not signed:
+        return
+    on_petition = Signature.objects.for_coalition(coalition).filter(petition=petition)
+    taken = set(
+        on_petition.filter(person__isnull=False).values_list("person_id", flat=True).order_by()
+    )
+    used_emails = set(on_petition.values_list("canonical_email", flat=True).order_by())
+    emails = {
+        row["person_id"]: (row["address"], row["canonical"])
+        for row in EmailAddress.objects.for_coalition(coalition)
+        .filter(primary=True)
+        .values("person_id", "address", "canonical")
+    }
+    people = [
+        row
+        for row in Person.objects.for_coalition(coalition)
+        .filter(created_at__gte=signed[0][1])
+        .order_by("created_at", "pk")
+        .values_list("pk", "created_at", "given_name", "family_name")
+        if row[0] not in taken and row[0] in emails and emails[row[0]][1] not in used_emails
+    ]
+    at = 0
+    for n, (signature_pk, confirmed_at) in enumerate(signed):
+        if n % 2:
+            continue
+        while at < len(people) and people[at][1] < confirmed_at:
+            at += 1
+        if at == len(people):
+            break
+        person_pk, joined, given, family = people[at]
+        if joined > confirmed_at + JOINED_WITHIN:
+            continue
+        at += 1
+        address, canonical = emails[person_pk]
+        Signature.objects.filter(pk=signature_pk).update(
+            person_id=person_pk,
+            name=f"{given} {family}".strip() or address,
+            email=address,
+            canonical_email=canonical,
+            email_domain=address.rsplit("@", 1)[-1].lower(),
+        )
 
 
 def _content_signatures(coalition: Coalition) -> int:

@@ -66,3 +66,34 @@ def test_the_demo_narrative():
     again = load_demo_narrative(coalition)
     assert again.created == 0
     assert ContentItem.objects.for_coalition(coalition).count() == 42
+
+
+def test_the_demo_content_brought_new_supporters():
+    from cairn.narrative.demo import JOINED_WITHIN
+    from cairn.narrative.outcomes import content_supporters
+    from cairn.people.demo import load_demo_supporters
+    from cairn.people.models import Person
+
+    # given the demo with its supporters (made apart from the petition's signatures)
+    coalition = load_demo_coalition().coalition
+    load_demo_supporters(coalition=coalition, count=400)
+    load_demo_campaign(coalition)
+    load_demo_narrative_decision(coalition)
+    load_demo_decisions(coalition)
+    load_demo_petitions(coalition, confirmed=400)
+    people = Person.objects.for_coalition(coalition).count()
+    # when the narrative is loaded
+    load_demo_narrative(coalition)
+    # then some content signers are supporters who joined just after signing, no one is made
+    brought = list(
+        content_supporters(coalition)
+        .filter(person__emails__primary=True)
+        .values_list("confirmed_at", "person__created_at", "email", "person__emails__address")
+    )
+    assert len(brought) > 5
+    for confirmed_at, joined, email, address in brought:
+        assert confirmed_at <= joined <= confirmed_at + JOINED_WITHIN
+        assert email == address
+    assert Person.objects.for_coalition(coalition).count() == people
+    campaign = Campaign.objects.get(coalition=coalition, name=CAMPAIGN_NAME)
+    assert sum(r.supporters for r in selectors.pulse(campaign=campaign)) == len(brought)
