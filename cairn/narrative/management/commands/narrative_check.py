@@ -6,7 +6,8 @@ input). One JSON line out per draft, in input order:
 
     {"id", "pillars": [pillar ids], "contradicts": [key message ids],
      "avoided_terms": [terms as written in the framework], "has_ask": bool,
-     "off_message": bool, "key_messages": [...], "checked_with": "wordllama-…" | "lexical",
+     "off_message": bool, "key_messages": [...],
+     "checked_with": "all-MiniLM-L6-v2-int8" | "wordllama-…" | "lexical",
      "contradiction_checked": bool, "reading_grade": float | null, "flags": [...]}
 
 Needs no database: it reads only the two files. Every input line is validated before any output,
