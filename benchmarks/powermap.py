@@ -24,7 +24,7 @@ production settings:
 4. **full recompute**: `cairn.powermap.analysis.recompute_figures` (read the graph, PageRank,
    betweenness — sampled: pivots and the stated error printed —, paths and reach to the
    targets, constraint and effective size, communities, echo chamber, 50,000 figure rows
-   written) --recomputes times: median and each; and the engine part alone;
+   written) --recomputes times: median and each, wall and CPU, and each step's median;
 5. **the map page**: through the real Django stack (test Client, signed in as a steward), the
    map filtered to one sector (more than 2,000 stakeholders, so the view caps it at 2,000: the
    browser never receives 50,000): 3 warm-ups, then --requests timed GETs of the JSON the map
@@ -257,7 +257,6 @@ def run(args: argparse.Namespace) -> None:
     from cairn.campaigns import services as campaigns
     from cairn.coalitions import services as coalitions
     from cairn.coalitions.models import Role, StaffMember
-    from cairn.engines import graph as graph_engine
     from cairn.powermap import analysis
     from cairn.powermap import services as powermap
     from cairn.powermap.importing import Upload, import_map
@@ -363,9 +362,11 @@ def run(args: argparse.Namespace) -> None:
 
     print("\nfull recompute (recompute_figures)")
     durations, cpus = [], []
+    timings: list[dict[str, tuple[float, float]]] = []
     for attempt in range(args.recomputes):
+        timings.append({})
         started, cpu = time.perf_counter(), time.process_time()
-        figures = analysis.recompute_figures(coalition)
+        figures = analysis.recompute_figures(coalition, timings=timings[-1])
         durations.append(time.perf_counter() - started)
         cpus.append(time.process_time() - cpu)
         print(
@@ -384,27 +385,13 @@ def run(args: argparse.Namespace) -> None:
         f"  median {statistics.median(durations):.2f} s, CPU {statistics.median(cpus):.2f} s "
         "(target < 10 s)"
     )
-    started = time.perf_counter()
-    snap = analysis.read_graph(coalition)
-    read_seconds = time.perf_counter() - started
-    prepared = graph_engine.prepare(snap.graph)
-    steps = {}
-    targets = sorted({t for ts in snap.targets.values() for t in ts})
-    for name, fn in (
-        ("pagerank", lambda: graph_engine.pagerank(prepared)),
-        ("betweenness", lambda: graph_engine.betweenness(prepared)),
-        ("paths", lambda: graph_engine.shortest_paths_to(prepared, targets)),
-        ("constraint", lambda: graph_engine.constraint_and_effective_size(prepared)),
-        ("communities", lambda: graph_engine.communities(prepared)),
-    ):
-        started = time.perf_counter()
-        fn()
-        steps[name] = time.perf_counter() - started
-    print(
-        f"  of which: reading the graph {read_seconds:.2f} s; engine "
-        + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items())
-        + " (igraph forms built by the first)"
-    )
+    print("  per step, median of the runs (wall / CPU s):")
+    for step in timings[0]:
+        wall = statistics.median(t[step][0] for t in timings)
+        step_cpu = statistics.median(t[step][1] for t in timings)
+        print(f"    {step:<28} {wall:6.2f} / {step_cpu:5.2f}")
+    load_avg = ", ".join(f"{n:.2f}" for n in os.getloadavg())
+    print(f"  load average after the recomputes (1, 5, 15 min): {load_avg}")
     print(f"  figure rows stored: {StakeholderFigure.objects.filter(run=figures).count():,}")
     ranking = analysis.prospects_for_campaign(campaign)
     print(f"  prospects: {[p.name for p in ranking.prospects]} ({ranking.too_thin or 'ranked'})")

@@ -45,9 +45,12 @@ import numpy as np
 # Exact betweenness costs O(n·m): ~1 s at 3,000 nodes and 15,000 edges, ~13 minutes at 50,000
 # and 250,000 (benchmarks/graph_libraries.py). Beyond 3,000 nodes it is estimated from pivots:
 # as many as BETWEENNESS_WORK arc visits allow (one pivot visits every arc once), at least
-# MIN_PIVOTS: 200 pivots at 50,000 nodes / 250,000 edges (300,000 arcs), ~3 s on one core.
+# MIN_PIVOTS. The budget keeps betweenness under ~40 % of the 10 s a full recompute may take:
+# 132 pivots at 50,000 nodes / 250,000 edges (300,000 arcs), ~3.5 s of one core (25–30 ms a
+# pivot), stated error ~42 % on the whole vector (196 pivots gave 35 % for 5–6 s; the error
+# grows as 1/sqrt(pivots)).
 EXACT_BETWEENNESS_MAX_NODES = 3_000
-BETWEENNESS_WORK = 60_000_000
+BETWEENNESS_WORK = 40_000_000
 MIN_PIVOTS = 64
 BATCHES = 4
 
@@ -86,63 +89,100 @@ class Prepared:
         self.data = graph
         self.nodes = list(dict.fromkeys(graph.nodes))
         self.index = {node: i for i, node in enumerate(self.nodes)}
-        index = self.index
-        # self-loops, non-positive weights and edges to unknown nodes are dropped
-        rows = [
-            (index[a], index[b], float(w), bool(d))
-            for a, b, w, d in graph.edges
-            if a != b and w > 0 and a in index and b in index
-        ]
-        table = np.array(rows, dtype=float).reshape(len(rows), 4)
-        self.source = table[:, 0].astype(np.int64)
-        self.target = table[:, 1].astype(np.int64)
-        self.weight = table[:, 2]
-        self.directed = table[:, 3].astype(bool)
+        # self-loops, non-positive weights and edges to unknown nodes are dropped (numpy: no
+        # Python tuple per edge)
+        table = np.array(graph.edges, dtype=float).reshape(len(graph.edges), 4)
+        ids = np.asarray(self.nodes, dtype=float)
+        order = np.argsort(ids, kind="stable")
+        ends = []
+        known = np.ones(len(table), dtype=bool)
+        for column in (0, 1):
+            at = np.minimum(np.searchsorted(ids[order], table[:, column]), max(0, len(ids) - 1))
+            found = ids[order][at] == table[:, column] if len(ids) else known & False
+            known &= found
+            ends.append(order[at] if len(ids) else at)
+        keep = known & (table[:, 0] != table[:, 1]) & (table[:, 2] > 0)
+        self.source = np.asarray(ends[0][keep], dtype=np.int64)
+        self.target = np.asarray(ends[1][keep], dtype=np.int64)
+        self.weight = table[keep, 2]
+        self.directed = table[keep, 3].astype(bool)
 
-    def _arcs(self, combine: str) -> ig.Graph:
-        """Arcs: a directed edge once, an undirected one both ways; parallel arcs combined
-        ("sum" of weights, or "max": the strongest tie)."""
+    @staticmethod
+    def _combine(
+        a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Parallel arcs a→b merged, in (a, b) order: (tails, heads, summed weights, max weights).
+        numpy instead of igraph's simplify: one sort, no Python lists of 300,000 pairs."""
+        key = a * n + b
+        order = np.argsort(key, kind="stable")
+        key, w = key[order], w[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+        unique = key[starts]
+        if len(key) == 0:
+            empty = np.empty(0, dtype=float)
+            return unique, unique, empty, empty
+        return (
+            unique // n,
+            unique % n,
+            np.add.reduceat(w, starts),
+            np.maximum.reduceat(w, starts),
+        )
+
+    @functools.cached_property
+    def _arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Arcs: a directed edge once, an undirected one both ways, parallel arcs merged:
+        (tails, heads, summed weights, strongest weights)."""
         both = ~self.directed
         a = np.concatenate([self.source, self.target[both]])
         b = np.concatenate([self.target, self.source[both]])
         w = np.concatenate([self.weight, self.weight[both]])
-        g = ig.Graph(
+        return self._combine(a, b, w, len(self.nodes))
+
+    @functools.cached_property
+    def arcs(self) -> ig.Graph:
+        """The directed graph of arcs, built once: `weight` = the parallel ties' weights added
+        (PageRank), `length` = 1 / the strongest tie's weight (paths, betweenness)."""
+        tails, heads, summed, strongest = self._arcs
+        return ig.Graph(
             n=len(self.nodes),
-            edges=np.column_stack([a, b]).tolist(),
+            edges=np.column_stack([tails, heads]),
             directed=True,
-            edge_attrs={"weight": w.tolist()},
+            edge_attrs={"weight": summed.tolist(), "length": (1.0 / strongest).tolist()},
         )
-        g.simplify(multiple=True, loops=True, combine_edges={"weight": combine})
-        return g
 
-    @functools.cached_property
+    @property
     def summed(self) -> ig.Graph:
-        return self._arcs("sum")
+        """The arcs, read with `weight` (parallel ties' weights added)."""
+        return self.arcs
 
-    @functools.cached_property
+    @property
     def lengths(self) -> ig.Graph:
-        """Arcs with `length` = 1 / the strongest tie's weight."""
-        g = self._arcs("max")
-        g.es["length"] = (1.0 / np.asarray(g.es["weight"], dtype=float)).tolist()
-        return g
+        """The arcs, read with `length` = 1 / the strongest tie's weight."""
+        return self.arcs
 
     @functools.cached_property
     def arc_ends(self) -> tuple[np.ndarray, np.ndarray]:
-        """(tails, heads) of the `lengths` graph's arcs, as index arrays."""
-        ends = np.asarray(self.lengths.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        return ends[:, 0], ends[:, 1]
+        """(tails, heads) of the arcs, as index arrays."""
+        tails, heads, _, _ = self._arcs
+        return tails, heads
+
+    @functools.cached_property
+    def arc_length(self) -> np.ndarray:
+        _, _, _, strongest = self._arcs
+        return 1.0 / strongest
 
     @functools.cached_property
     def undirected(self) -> ig.Graph:
         """Every tie taken both ways, once per pair of nodes, the weights between them added."""
-        g = ig.Graph(
+        low = np.minimum(self.source, self.target)
+        high = np.maximum(self.source, self.target)
+        tails, heads, summed, _ = self._combine(low, high, self.weight, len(self.nodes))
+        return ig.Graph(
             n=len(self.nodes),
-            edges=np.column_stack([self.source, self.target]).tolist(),
+            edges=np.column_stack([tails, heads]),
             directed=False,
-            edge_attrs={"weight": self.weight.tolist()},
+            edge_attrs={"weight": summed.tolist()},
         )
-        g.simplify(multiple=True, loops=True, combine_edges={"weight": "sum"})
-        return g
 
 
 Graph = GraphData | Prepared
@@ -213,25 +253,53 @@ def betweenness(
     return Betweenness(values, "sampled", k, error)
 
 
-def shortest_paths_to(graph: Graph, targets: Iterable[int]) -> dict[int, dict[int, Hop]]:
-    """For each node, for each target it reaches along the edges (directed ones in their
-    direction, undirected both ways): the length of a shortest path (Σ 1/weight, the strongest
-    of parallel ties) and the next node on one such path. A target reaches itself at 0.
-    Targets that are not nodes of the graph are ignored."""
+@dataclass(frozen=True, slots=True)
+class NextHops:
+    """Shortest paths to some targets in array form (`next_hops`): for target j (its node id
+    `targets[j]`) and node index i (`nodes[i]`), `distance[j, i]` (inf when it cannot reach
+    the target) and `next[j, i]`, the index of the next node on one shortest path (-1 at the
+    target itself and when unreachable)."""
+
+    nodes: list[int]
+    targets: list[int]
+    distance: np.ndarray  # (targets, nodes) float
+    next: np.ndarray  # (targets, nodes) int64
+
+    index: dict[int, int]  # node id → index
+
+    def path(self, source: int, target: int) -> list[int]:
+        """Node ids of a shortest path from source to target (both included); [] when none."""
+        i = self.index.get(source)
+        if target not in self.targets or i is None:
+            return []
+        j = self.targets.index(target)
+        if not np.isfinite(self.distance[j, i]):
+            return []
+        route = [i]
+        while self.next[j, route[-1]] >= 0 and len(route) <= len(self.nodes):
+            route.append(int(self.next[j, route[-1]]))
+        return [self.nodes[k] for k in route]
+
+
+def next_hops(graph: Graph, targets: Iterable[int]) -> NextHops:
+    """`shortest_paths_to` in array form, for every node at once: one igraph Dijkstra call from
+    all the targets along reversed arcs, then the next node from each node by one vectorized
+    Bellman step per target. Targets that are not nodes of the graph are left out."""
     prepared = prepare(graph)
     nodes, index = prepared.nodes, prepared.index
     wanted = [t for t in dict.fromkeys(targets) if t in index]
-    hops: dict[int, dict[int, Hop]] = {node: {} for node in nodes}
+    n = len(nodes)
     if not wanted:
-        return hops
+        return NextHops(nodes, [], np.empty((0, n)), np.empty((0, n), dtype=np.int64), index)
     g = prepared.lengths
     tail, head = prepared.arc_ends
-    length = np.asarray(g.es["length"], dtype=float)
-    node_ids = np.asarray(nodes, dtype=object)
-    for target in wanted:
-        t = index[target]
-        # igraph's Dijkstra from the target along reversed arcs: d(v, target) for every v
-        d = np.asarray(g.distances(source=[t], weights="length", mode="in")[0], dtype=float)
+    length = prepared.arc_length
+    sources = [index[t] for t in wanted]
+    # d(v, target) for every v and every target, in one call
+    dist = np.asarray(g.distances(source=sources, weights="length", mode="in"), dtype=float)
+    nxt = np.full((len(wanted), n), -1, dtype=np.int64)
+    for j, t in enumerate(sources):
+        d = dist[j]
         # the next node from v is the head u of an arc v→u minimizing length + d(u): by
         # Bellman's equation that minimum is d(v), and d(u) < d(v) since lengths are positive,
         # so following next hops always ends at the target (ties: the smallest node index)
@@ -243,11 +311,27 @@ def shortest_paths_to(graph: Graph, targets: Iterable[int]) -> dict[int, dict[in
         first[1:] = v[1:] != v[:-1]
         v, u = v[first], u[first]
         keep = (v != t) & np.isfinite(d[v])
-        v, u = v[keep], u[keep]
-        for node, distance, nxt in zip(
-            node_ids[v].tolist(), d[v].tolist(), node_ids[u].tolist(), strict=True
+        nxt[j, v[keep]] = u[keep]
+    return NextHops(nodes, wanted, dist, nxt, index)
+
+
+def shortest_paths_to(graph: Graph, targets: Iterable[int]) -> dict[int, dict[int, Hop]]:
+    """For each node, for each target it reaches along the edges (directed ones in their
+    direction, undirected both ways): the length of a shortest path (Σ 1/weight, the strongest
+    of parallel ties) and the next node on one such path. A target reaches itself at 0.
+    Targets that are not nodes of the graph are ignored. (`next_hops` gives the same in arrays,
+    without a `Hop` per node and target.)"""
+    found = next_hops(graph, targets)
+    nodes = found.nodes
+    hops: dict[int, dict[int, Hop]] = {node: {} for node in nodes}
+    node_ids = np.asarray(nodes, dtype=object)
+    for j, target in enumerate(found.targets):
+        d, nxt = found.distance[j], found.next[j]
+        v = np.flatnonzero(np.isfinite(d) & (nxt >= 0))
+        for node, distance, after in zip(
+            node_ids[v].tolist(), d[v].tolist(), node_ids[nxt[v]].tolist(), strict=True
         ):
-            hops[node][target] = Hop(distance, nxt)
+            hops[node][target] = Hop(distance, after)
         hops[target][target] = Hop(0.0, None)
     return hops
 
