@@ -20,6 +20,8 @@
   kind and covered text, so it survives edits elsewhere in the text.
 - ensure_tracked_links: a published item has one link per active member (and the coalition) to
   each open petition of its campaign; making them twice makes nothing new.
+- ensure_campaign_links: the same for every published item of a campaign, so a petition opened
+  (or a member that joined) after an item went out gets its links too.
 - grant_reviewer / revoke_reviewer: the reviewer capability for an organizer.
 - record_reach: a published item's reach on a day, as a member reports it.
 """
@@ -689,6 +691,68 @@ def ensure_tracked_links(*, item: ContentItem) -> int:
         for m in members
         if (m, p) not in have
     ]
+    TrackedLink.objects.bulk_create(new)
+    return len(new)
+
+
+def ensure_campaign_links(*, campaign: Campaign) -> int:
+    """The campaign's published items get links to a petition opened after they went out and
+    for a member that joined since; returns how many were made. Reads only (four queries,
+    whatever the number of items) when nothing is missing, so the kit may call it on every
+    view."""
+    if not _missing_links(campaign):
+        return 0
+    return _make_campaign_links(campaign)
+
+
+def _missing_links(campaign: Campaign) -> list[TrackedLink]:
+    from cairn.petitions.models import Petition
+
+    coalition_id = campaign.coalition_id
+    items = list(
+        ContentItem.objects.for_coalition(coalition_id)
+        .filter(campaign=campaign, state=State.PUBLISHED)
+        .values_list("pk", flat=True)
+    )
+    if not items:
+        return []
+    petitions = list(
+        Petition.objects.for_coalition(coalition_id)
+        .filter(campaign_id=campaign.pk, status=Petition.Status.OPEN)
+        .values_list("pk", flat=True)
+    )
+    if not petitions:
+        return []
+    members: list[int | None] = [
+        None,
+        *Membership.objects.for_coalition(coalition_id)
+        .filter(status=Membership.Status.ACTIVE)
+        .values_list("pk", flat=True),
+    ]
+    have = set(
+        TrackedLink.objects.for_coalition(coalition_id)
+        .filter(item_id__in=items)
+        .values_list("item_id", "membership_id", "petition_id")
+    )
+    return [
+        TrackedLink(coalition_id=coalition_id, item_id=i, membership_id=m, petition_id=p)
+        for i in items
+        for p in petitions
+        for m in members
+        if (i, m, p) not in have
+    ]
+
+
+@transaction.atomic
+def _make_campaign_links(campaign: Campaign) -> int:
+    # the items locked first, as ensure_tracked_links does (links without a member are kept
+    # unique by this lock, not by the database), then what is missing read again under it
+    list(
+        ContentItem.objects.select_for_update()
+        .filter(campaign=campaign, state=State.PUBLISHED)
+        .values_list("pk", flat=True)
+    )
+    new = _missing_links(campaign)
     TrackedLink.objects.bulk_create(new)
     return len(new)
 

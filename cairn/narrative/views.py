@@ -810,6 +810,8 @@ def _kit_member(tenant: Tenant, request: HttpRequest) -> Membership | None:
 
 def _kit_context(request: HttpRequest, tenant: Tenant, campaign_id: int) -> dict[str, Any]:
     campaign = _campaign(tenant, campaign_id)
+    # a petition opened, or a member that joined, after an item went out gets its links now
+    services.ensure_campaign_links(campaign=campaign)
     member = _kit_member(tenant, request)
     base = request.build_absolute_uri("/").rstrip("/")
     entries = []

@@ -290,3 +290,32 @@ def test_the_check_says_plainly_whether_contradiction_was_checked(client, world)
     ).content.decode()
     assert 'data-contradiction-checked="no"' in body
     assert "Contradiction was not checked" in body
+
+
+def test_a_petition_opened_after_publishing_gets_its_links_in_the_kit(
+    client, world, membership_factory, staff_factory
+):
+    from cairn.coalitions.models import Role
+
+    from .test_content import _open_petition
+
+    # given an item published before the campaign had a petition, and a member that joined since
+    item = in_review(world)
+    services.approve_item(item=item, by=world.steward)
+    services.publish_item(item=ContentItem.objects.get(pk=item.pk), by=world.steward)
+    assert not item.links.exists()
+    newcomer = membership_factory(world.coalition, name="Peer Support Network")
+    organizer = staff_factory(world.coalition, Role.ORGANIZER, membership=newcomer)
+    petition = _open_petition(world)
+    # when the newcomer's organizer opens the kit
+    client.force_login(organizer.user)
+    page = client.get(url(world, "kit", world.campaign.pk)).content.decode()
+    # then the item has its links to the petition, the newcomer's own among them
+    assert f"/p/{petition.slug}/?ref=m-{newcomer.pk}&amp;ch=c-" in page
+    assert sorted(m or 0 for m in item.links.values_list("membership_id", flat=True)) == sorted(
+        [0, world.member.pk, world.other_member.pk, newcomer.pk]
+    )
+    # and reading it again makes nothing new
+    client.get(url(world, "kit", world.campaign.pk))
+    assert item.links.count() == 4
+    assert services.ensure_campaign_links(campaign=world.campaign) == 0
