@@ -145,7 +145,7 @@ class Prepared:
         tails, heads, summed, strongest = self._arcs
         return ig.Graph(
             n=len(self.nodes),
-            edges=np.column_stack([tails, heads]),
+            edges=list(zip(tails.tolist(), heads.tolist(), strict=True)),  # fastest form
             directed=True,
             edge_attrs={"weight": summed.tolist(), "length": (1.0 / strongest).tolist()},
         )
@@ -179,7 +179,7 @@ class Prepared:
         tails, heads, summed, _ = self._combine(low, high, self.weight, len(self.nodes))
         return ig.Graph(
             n=len(self.nodes),
-            edges=np.column_stack([tails, heads]),
+            edges=list(zip(tails.tolist(), heads.tolist(), strict=True)),  # fastest form
             directed=False,
             edge_attrs={"weight": summed.tolist()},
         )
@@ -298,18 +298,24 @@ def next_hops(graph: Graph, targets: Iterable[int]) -> NextHops:
     # d(v, target) for every v and every target, in one call
     dist = np.asarray(g.distances(source=sources, weights="length", mode="in"), dtype=float)
     nxt = np.full((len(wanted), n), -1, dtype=np.int64)
+    # the arcs are sorted by (tail, head): each node's out-arcs are one run
+    runs = np.flatnonzero(np.r_[True, tail[1:] != tail[:-1]]) if len(tail) else tail
+    run_of_arc = np.cumsum(np.r_[False, tail[1:] != tail[:-1]]) if len(tail) else tail
     for j, t in enumerate(sources):
         d = dist[j]
         # the next node from v is the head u of an arc v→u minimizing length + d(u): by
         # Bellman's equation that minimum is d(v), and d(u) < d(v) since lengths are positive,
-        # so following next hops always ends at the target (ties: the smallest node index)
+        # so following next hops always ends at the target (ties: the smallest node index, the
+        # first of the run's arcs reaching the minimum)
         via = length + d[head]
-        usable = np.isfinite(via)
-        order = np.lexsort((head[usable], via[usable], tail[usable]))
-        v, u = tail[usable][order], head[usable][order]
-        first = np.ones(len(v), dtype=bool)
-        first[1:] = v[1:] != v[:-1]
-        v, u = v[first], u[first]
+        if not len(via):
+            continue
+        best = np.minimum.reduceat(via, runs)
+        hit = np.flatnonzero(via == best[run_of_arc])
+        first = np.ones(len(hit), dtype=bool)
+        first[1:] = run_of_arc[hit[1:]] != run_of_arc[hit[:-1]]
+        hit = hit[first]
+        v, u = tail[hit], head[hit]
         keep = (v != t) & np.isfinite(d[v])
         nxt[j, v[keep]] = u[keep]
     return NextHops(nodes, wanted, dist, nxt, index)
