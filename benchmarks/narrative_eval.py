@@ -12,8 +12,9 @@ the `cairn narrative-check` contract, one JSON line per draft:
 `{"id", "pillars", "contradicts", "avoided_terms", "has_ask"}` (+ `"off_message"`; when a
 checker gives none, a draft with no pillar counts as off-message). Rows printed:
 
-- the engine in-process (`cairn.engines.narrative.check_text`), with the embedding model the
-  install has, then with the lexical fallback (`CAIRN_TEXT_EMBEDDER=lexical`, in a child);
+- the engine in-process (`cairn.engines.narrative.check_text`), with the backend the install
+  picks (`CAIRN_TEXT_EMBEDDER=auto`), then, through the command, with each backend named by
+  --also (default: wordllama and the lexical fallback; one that is not installed is reported);
 - the `cairn narrative-check` command (a child process), compared line by line with the
   in-process output (they must agree);
 - a keyword-overlap baseline written here, for comparison.
@@ -437,15 +438,22 @@ def cairn_command() -> list[str]:
     return [sys.executable, "-c", "from cairn.cli import main; main()"]
 
 
-def command_output(es: EvalSet, folder: Path, *, lexical: bool = False) -> tuple[str, float]:
+def child_env(backend: str | None) -> dict[str, str]:
+    """A child's environment: this checkout's cairn first (also when the installed one is another
+    checkout's), the text backend when named."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if backend:
+        env["CAIRN_TEXT_EMBEDDER"] = backend
+    return env
+
+
+def command_output(es: EvalSet, folder: Path, *, backend: str | None = None) -> tuple[str, float]:
     """`cairn narrative-check FRAMEWORK DRAFTS` in a child process: its stdout and wall time."""
     drafts = drafts_for_checker(es, folder)
     argv = [*cairn_command(), "narrative-check", str(es.framework_path), str(drafts), "--no-flags"]
-    if lexical:
-        argv.append("--lexical")
-    # this checkout's cairn first, also when the installed one is another checkout's
-    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    env = child_env(backend)
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
         argv, capture_output=True, text=True, check=False, cwd=ROOT, env=env, timeout=900
@@ -579,11 +587,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[k]
 
 
-def run_probes(runs: int, repeats: int, lexical: bool) -> list[dict[str, Any]]:
-    env = {**os.environ}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    if lexical:
-        env["CAIRN_TEXT_EMBEDDER"] = "lexical"
+def run_probes(runs: int, repeats: int, backend: str | None) -> list[dict[str, Any]]:
+    env = child_env(backend)
     results = []
     for _ in range(repeats):
         done = subprocess.run(  # noqa: S603 - this script, fixed arguments
@@ -637,6 +642,14 @@ def print_cost(results: list[dict[str, Any]], out: Callable[[str], None]) -> Non
 # --- main -----------------------------------------------------------------------------------
 
 
+def checked_with(text: str) -> str:
+    """The backend named by the first line of checker output ('' when none)."""
+    for raw in text.splitlines():
+        if raw.strip():
+            return str(json.loads(raw).get("checked_with", ""))
+    return ""
+
+
 def compare(a: dict[str, Verdict], b: dict[str, Verdict]) -> list[str]:
     return [draft_id for draft_id in a if a[draft_id] != b.get(draft_id)]
 
@@ -648,7 +661,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40, help="Timed drafts per process.")
     parser.add_argument("--repeats", type=int, default=3, help="Processes for the cost figures.")
     parser.add_argument("--skip-engine", action="store_true")
-    parser.add_argument("--skip-lexical", action="store_true")
+    parser.add_argument(
+        "--also",
+        nargs="*",
+        default=["wordllama", "lexical"],
+        help="Other text backends to score and time (CAIRN_TEXT_EMBEDDER values).",
+    )
     parser.add_argument("--skip-command", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--score-output", type=Path, help="Score this checker output instead.")
@@ -686,9 +704,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     engine: dict[str, dict[str, Verdict]] = {}
+    backend = ""
     if not args.skip_engine:
         per_set = {}
-        backend, elapsed = "", 0.0
+        elapsed = 0.0
         for es in sets:
             started = time.perf_counter()
             lines = engine_output(es)
@@ -731,18 +750,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
             if per_set:
                 print_scores("`cairn narrative-check` (the command's output)", per_set, out)
-        if not args.skip_lexical and not args.skip_engine:
+        for other in args.also:
             per_set = {}
+            answered = ""
             for es in sets:
                 try:
-                    text, _ = command_output(es, Path(folder), lexical=True)
+                    text, _ = command_output(es, Path(folder), backend=other)
                 except RuntimeError as error:
-                    out(f"\nlexical fallback: {error}")
+                    out(f"\nCAIRN_TEXT_EMBEDDER={other}: {error}")
                     per_set = {}
                     break
+                answered = checked_with(text) or answered
                 per_set[es.name] = score(gold[es.name], parse_output(text, es))
-            if per_set:
-                print_scores("lexical fallback (`cairn narrative-check --lexical`)", per_set, out)
+            if answered and answered == backend:
+                out(f"\nCAIRN_TEXT_EMBEDDER={other}: the same backend as above ({answered})")
+            elif per_set:
+                print_scores(
+                    f"CAIRN_TEXT_EMBEDDER={other} (the command; checked with {answered})",
+                    per_set,
+                    out,
+                )
 
     print_scores(
         "BASELINE: keyword overlap written in this script (for comparison; not Cairn's check)",
@@ -755,9 +782,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\ncost per draft, one thread, against {LATENCY_SET}'s framework "
             f"(6 pillars x 4 key messages), in-process:"
         )
-        print_cost(run_probes(args.runs, args.repeats, lexical=False), out)
-        if not args.skip_lexical:
-            print_cost(run_probes(args.runs, args.repeats, lexical=True), out)
+        timed = set()
+        for other in [None, *args.also]:
+            results = run_probes(args.runs, args.repeats, other)
+            if results[0]["backend"] not in timed:
+                timed.add(results[0]["backend"])
+                print_cost(results, out)
     return 0
 
 

@@ -120,7 +120,7 @@ def test_the_benchmark_prints_its_figures() -> None:
             sys.executable,
             str(BENCHMARK),
             *("--limit", "6", "--runs", "3", "--repeats", "1"),
-            *("--skip-command", "--skip-lexical"),
+            *("--skip-command", "--also"),
         ],
         env=env,
         capture_output=True,
