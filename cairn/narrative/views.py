@@ -452,8 +452,9 @@ def _wire_check(form: ItemForm, check_url: str) -> None:
     form.fields["body"].widget.attrs.update(
         attrs, **{"hx-trigger": "keyup changed delay:500ms, load"}
     )
-    if "channel" in form.fields:
-        form.fields["channel"].widget.attrs.update(attrs, **{"hx-trigger": "change"})
+    for name in ("kind", "channel"):  # the length rules and the email subject depend on them
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(attrs, **{"hx-trigger": "change"})
 
 
 def _check_context(tenant: Tenant, result: Any, item: ContentItem | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -74,6 +75,10 @@ def test_the_editor_wires_the_debounced_check(client, world):
     body = client.get(url(world, "new_content", world.campaign.pk)).content.decode()
     assert 'hx-trigger="keyup changed delay:500ms, load"' in body
     assert f'hx-post="{url(world, "check_new", world.campaign.pk)}"' in body
+    # choosing another kind or channel checks again (length rules, an email's subject line)
+    for name in ("kind", "channel"):
+        (select,) = re.findall(rf'<select name="{name}"[^>]*>', body)
+        assert 'hx-trigger="change"' in select
 
 
 def test_writing_and_review_through_the_pages(client, world):
