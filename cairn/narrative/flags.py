@@ -110,6 +110,12 @@ class Result:
     version_adopted: bool
     segments: list[Segment] = field(default_factory=list)
     problem: str = ""  # why the text could not be checked (no version, a malformed draft)
+    names: dict[str, str] = field(default_factory=dict)  # pillar id → its name in the version
+
+    @property
+    def pillar_names(self) -> list[str]:
+        """The pillars covered, by the names the framework gives them."""
+        return [self.names.get(p, p) for p in self.pillars]
 
     @property
     def open_blocking(self) -> list[Flag]:
@@ -198,6 +204,7 @@ def build(
     version_id: int | None,
     version_number: int | None,
     version_adopted: bool,
+    names: Mapping[str, str] | None = None,
 ) -> Result:
     """The engine's raw result with spans, blocking and dismissals applied."""
     flags: list[Flag] = []
@@ -240,4 +247,5 @@ def build(
         version_adopted=version_adopted,
         segments=segments(text, flags),
         problem=problem,
+        names=dict(names or {}),
     )

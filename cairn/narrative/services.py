@@ -551,7 +551,19 @@ def run_check(
         version_id=version.pk if version else None,
         version_number=version.number if version else None,
         version_adopted=bool(version and version.status == VStatus.ADOPTED),
+        names=_pillar_names(version),
     )
+
+
+def _pillar_names(version: FrameworkVersion | None) -> dict[str, str]:
+    content = version.content if version is not None else None
+    if not isinstance(content, dict):
+        return {}
+    return {
+        str(p["id"]): str(p.get("name") or p["id"])
+        for p in content.get("pillars") or []
+        if isinstance(p, dict) and p.get("id")
+    }
 
 
 @transaction.atomic

@@ -66,6 +66,7 @@ def test_the_check_while_typing_marks_the_avoided_term_and_says_why(client, worl
     assert '<mark class="narrative-mark narrative-mark--avoided_term"' in body
     assert "the mentally ill</mark>" in body
     assert "people with mental illness" in body  # the replacement, in the reason
+    assert 'Pillars covered: <span class="badge">Beds</span>' in body  # by name, not id
     # no dismiss form on an unsaved draft
     assert "narrative-dismiss" not in body
 
