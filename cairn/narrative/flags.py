@@ -144,9 +144,16 @@ class Result:
             counts[f.kind] = counts.get(f.kind, 0) + 1
             if f.dismissed:
                 dismissed.append({"kind": f.kind, "text": f.text, "reason": f.dismissal_reason})
+        # what the reviewer approved as it was: suggestions and notes that do not block
+        accepted = [
+            {"kind": f.kind, "text": f.text}
+            for f in self.visible
+            if not f.blocking and not f.dismissed
+        ]
         return {
             "flags": counts,
             "dismissed": dismissed,
+            "accepted": accepted,
             "pillars": list(self.pillars),
             "has_ask": self.has_ask,
             "checked_with": self.checked_with,

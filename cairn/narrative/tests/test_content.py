@@ -361,6 +361,7 @@ def test_a_post_that_only_makes_the_ask_is_noted_not_blocked(world):
     # and the reviewer approves it; the approval keeps the flag in its summary
     approval = services.approve_item(item=item, by=world.steward)
     assert approval.check_summary["flags"]["off_message"] == 1
+    assert approval.check_summary["accepted"] == [{"kind": "off_message", "text": ASK_ONLY}]
     assert state_of(item) == State.APPROVED
 
 

@@ -325,3 +325,13 @@ def test_a_petition_opened_after_publishing_gets_its_links_in_the_kit(
     client.get(url(world, "kit", world.campaign.pk))
     assert item.links.count() == 4
     assert services.ensure_campaign_links(campaign=world.campaign) == 0
+
+
+def test_the_item_page_says_which_suggestions_an_approval_accepted(client, world):
+    from .test_content import CONTRADICTING
+
+    item = in_review(world, CONTRADICTING)
+    services.approve_item(item=item, by=world.steward)
+    client.force_login(world.viewer.user)
+    body = client.get(url(world, "content", item.pk)).content.decode()
+    assert "checked against version 1; 1 suggestion accepted as written</li>" in body
