@@ -368,16 +368,20 @@ FIGURE_COLUMNS = (
 
 
 def _insert_figures(rows: Sequence[tuple[int | float | str | None, ...]]) -> None:
-    """Insert figure rows (tuples in FIGURE_COLUMNS' order, JSON already encoded) by
-    executemany: at 50,000 rows, building a model instance per row (bulk_create) cost seconds."""
+    """Insert figure rows (tuples in FIGURE_COLUMNS' order, JSON already encoded): by COPY on
+    PostgreSQL (executemany there took 2.2 s of wall time at 50,000 rows), by executemany in
+    batches on SQLite; no model instance per row (bulk_create cost seconds)."""
     quote = connection.ops.quote_name
-    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join(["%s"] * (len(FIGURE_COLUMNS) - 2) + [as_json, as_json])
-    sql = (
-        f"INSERT INTO {quote(StakeholderFigure._meta.db_table)} "  # noqa: S608 - our own names
-        f"({', '.join(quote(c) for c in FIGURE_COLUMNS)}) VALUES ({values})"
-    )
+    table = quote(StakeholderFigure._meta.db_table)
+    names = ", ".join(quote(c) for c in FIGURE_COLUMNS)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        values = ", ".join(["%s"] * len(FIGURE_COLUMNS))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608 - our own names
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
 
