@@ -384,6 +384,7 @@ ITEMS: tuple[ItemSpec, ...] = (
 )
 
 
+# a reviewer names the most serious problem first (in this order)
 COMMENTS = {
     "off_message": "This is about the gala, not our narrative: keep it off the campaign's feed.",
     "avoided_term": "Please use the framework's words: see the replacements the check suggests.",
@@ -575,7 +576,7 @@ def _walk(
         )
         # what the reviewer reads: the blocking flags and the suggestions (a contradiction)
         kinds = [f.kind for f in result.visible if not f.dismissed]
-        comment = next((COMMENTS[k] for k in kinds if k in COMMENTS), "Tighten it to one ask.")
+        comment = next((COMMENTS[k] for k in COMMENTS if k in kinds), "Tighten it to one ask.")
         return services.request_changes(
             item=item, by=reviewer, comment=comment, now=_at(max(spec.days - 1, 0), 15)
         )
