@@ -19,6 +19,8 @@ Public functions (each returns a dict keyed by node id, every node present):
 - `shortest_paths_to(graph, targets) -> dict[int, dict[int, Hop]]`: for each node, for each
   target it can reach along the edges, the path length and the next node on one shortest path;
   `path(hops, source, target) -> list[int]` walks them; `reach_from(hops, targets)`.
+- `next_hops(graph, targets) -> NextHops`: the same for every node in arrays (one Dijkstra call
+  from all the targets; no object per node and target), with `.path(source, target)`.
 - `reach(graph, targets) -> dict[int, float]`: in [0, 1], the mean over targets of
   1 / (1 + d(node, target)) (0 when unreachable); adding a tie never lowers it.
 - `constraint_and_effective_size(graph) -> dict[int, StructuralHoles]`: Burt's constraint

@@ -14,6 +14,7 @@ from cairn.engines.graph import (
     betweenness,
     communities,
     constraint_and_effective_size,
+    next_hops,
     pagerank,
     path,
     reach,
@@ -235,3 +236,43 @@ def test_every_stored_path_is_a_chain_of_ties_as_long_as_its_distance(
         assert all(step in strongest for step in steps)
         length = sum(1 / strongest[step] for step in steps)
         assert length == pytest.approx(hops[node][target].distance)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graph=graphs(), data=st.data())
+def test_next_hops_to_all_targets_at_once_match_each_target_alone(
+    graph: GraphData, data: st.DataObject
+) -> None:
+    # given several targets (one not on the graph) and ties the engine must ignore: a self-loop,
+    # a weightless tie, a tie to a node that is not on the graph
+    targets = data.draw(st.lists(st.sampled_from(graph.nodes), min_size=1, max_size=4))
+    a, b = graph.nodes[0], graph.nodes[-1]
+    noisy = GraphData(
+        graph.nodes, [*graph.edges, (a, a, 5.0, True), (a, b, 0.0, True), (a, 999, 5.0, False)]
+    )
+    # when the paths to every target are computed in one call
+    found = next_hops(noisy, [*targets, 999])
+    # then they are the paths computed one target at a time, on the graph without the noise
+    assert found.targets == list(dict.fromkeys(targets))
+    for target in found.targets:
+        alone = shortest_paths_to(graph, [target])
+        for node in graph.nodes:
+            assert found.path(node, target) == path(alone, node, target)
+            hop = alone[node].get(target)
+            j = found.targets.index(target)
+            if hop is None:
+                assert found.distance[j, found.index[node]] == float("inf")
+            else:
+                assert found.distance[j, found.index[node]] == pytest.approx(hop.distance)
+    # and the distances are Floyd–Warshall's over the strongest tie of each step
+    inf = float("inf")
+    d = {(u, v): 0.0 if u == v else inf for u in graph.nodes for v in graph.nodes}
+    for u, v, w, directed in graph.edges:
+        for step in [(u, v)] if directed else [(u, v), (v, u)]:
+            d[step] = min(d[step], 1 / w)
+    for k, u, v in itertools.product(graph.nodes, repeat=3):
+        d[u, v] = min(d[u, v], d[u, k] + d[k, v])
+    for j, target in enumerate(found.targets):
+        for node in graph.nodes:
+            assert found.distance[j, found.index[node]] == pytest.approx(d[node, target])
+    assert pagerank(noisy) == pytest.approx(pagerank(graph))

@@ -89,11 +89,14 @@ def test_recompute_stores_the_hand_computed_figures(
     coalition: Coalition, landscape: dict[str, Any]
 ) -> None:
     # when
-    run = analysis.recompute_figures(coalition)
+    timings: dict[str, tuple[float, float]] = {}
+    run = analysis.recompute_figures(coalition, timings=timings)
     # then
     run.refresh_from_db()
     assert run.status == FigureRun.Status.DONE
     assert (run.node_count, run.edge_count) == (6, 5)
+    assert {"read the graph", "betweenness", "paths, reach", "write"} <= set(timings)
+    assert all(wall >= 0 and cpu >= 0 for wall, cpu in timings.values())
     assert run.betweenness_method == "exact"
     assert run.betweenness_error is None
     assert run.computed_at is not None
