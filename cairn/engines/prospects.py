@@ -22,7 +22,8 @@ score = reach × alignment × novelty, each factor in [0, 1], all three returned
 
 `too_thin` says why the ranking cannot be trusted, or cannot be made: no targets, no candidates,
 no candidate with a route to a target, or fewer than `MIN_REACHABLE` candidates with one (then the
-few are still listed).
+few are still listed). A candidate whose score is zero (it adds no sector and no alignment) is
+never listed: the list stops short and `too_thin` says why.
 """
 
 from __future__ import annotations
@@ -186,11 +187,20 @@ def rank_prospects(
                     reason="",
                 )
         assert best is not None  # noqa: S101 - `left` is not empty
+        if best.score <= 0:
+            break  # nobody left adds anything: a zero is not a recommendation
         candidate = next(c for c in left if c.id == best.id)
         left.remove(candidate)
         same_sector = sum(1 for p in chosen if p.sector == candidate.sector)
         chosen.append(_with_reason(best, candidate, same_sector))
     too_thin = None
+    if len(chosen) < min(limit, len(reachable)):
+        some = f"only {len(chosen)}" if chosen else "none"
+        too_thin = (
+            f"{some} of the {len(reachable)} organizations with a route to the "
+            "campaign's decision-makers would add a sector the coalition lacks or share its "
+            "mission; the others score zero"
+        )
     if len(reachable) < MIN_REACHABLE:
         too_thin = (
             f"only {len(reachable)} of the {len(candidates)} organizations outside the "

@@ -179,6 +179,49 @@ def test_the_ranking_explains_itself(data: st.DataObject) -> None:
             assert found >= position, (name, prospect.reason)
             position = found + len(name)
     scores = [p.score for p in ranking.prospects]
-    assert len(ranking.prospects) == min(3, len(routes))
-    assert (ranking.too_thin is None) == (len(routes) >= 3)
-    assert all(s >= 0 for s in scores)
+    # a zero is never a recommendation: the list stops short and says why
+    assert len(ranking.prospects) <= min(3, len(routes))
+    assert all(s > 0 for s in scores)
+    full = len(ranking.prospects) == min(3, len(routes))
+    assert (ranking.too_thin is None) == (len(routes) >= 3 and full)
+
+
+def test_a_candidate_that_adds_nothing_is_not_recommended():
+    # given two candidates of one sector: the second adds no sector, and neither shares the mission
+    # nor leans our way, so after the first the second scores zero
+    from cairn.engines.prospects import Candidate, Route, rank_prospects
+
+    def route(cid: int) -> Route:
+        return Route(
+            nodes=(cid, 99),
+            names=(f"org {cid}", "the chair"),
+            ties=("funds",),
+            persons=(False, True),
+        )
+
+    candidates = [
+        Candidate(
+            id=1, name="A", sector="faith", sector_label="Faith", position_score=2, mission=""
+        ),
+        Candidate(
+            id=2, name="B", sector="faith", sector_label="Faith", position_score=-2, mission=""
+        ),
+        Candidate(
+            id=3, name="C", sector="faith", sector_label="Faith", position_score=-2, mission=""
+        ),
+    ]
+    # when
+    ranking = rank_prospects(
+        candidates=candidates,
+        reach={1: 0.5, 2: 0.5, 3: 0.5},
+        routes={c.id: route(c.id) for c in candidates},
+        member_activity=[("health_care", 1.0)],
+        coalition_mission="",
+        targets=1,
+        similarities=lambda q, docs: [0.0] * len(docs),
+    )
+    # then
+    assert [p.id for p in ranking.prospects] == [1]
+    assert all(p.score > 0 for p in ranking.prospects)
+    assert ranking.too_thin is not None
+    assert ranking.too_thin.startswith("only 1 of the 3")
