@@ -1,6 +1,8 @@
 """Engagement sources from apps that do not know about campaigns: supporters and signatures.
 
 Each counts in the database (GROUP BY day or member) over the coalition's rows in the range.
+`day_bounds`, `per_day`, `per_member` and `per_day_and_member` are shared with the other apps'
+sources (narrative's content links), so every source counts days and members the same way.
 These are counts, never people: no supporter's data leaves the people app this way.
 """
 
@@ -22,26 +24,26 @@ ByMember = dict[int | None, float]
 DailyByMember = dict[tuple[dt.date, int | None], float]
 
 
-def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
 
 
-def _per_day(rows: QuerySet[Any], field: str) -> Daily:
+def per_day(rows: QuerySet[Any], field: str) -> Daily:
     grouped = (
         rows.annotate(day=TruncDate(field)).values("day").annotate(n=Count("pk")).order_by("day")
     )
     return {row["day"]: float(row["n"]) for row in grouped}
 
 
-def _per_day_and_member(rows: QuerySet[Any], field: str, member: str) -> DailyByMember:
+def per_day_and_member(rows: QuerySet[Any], field: str, member: str) -> DailyByMember:
     grouped = rows.annotate(day=TruncDate(field)).values("day", member).annotate(n=Count("pk"))
     return {(row["day"], row[member]): float(row["n"]) for row in grouped.order_by()}
 
 
-def _per_member(rows: QuerySet[Any], field: str) -> ByMember:
+def per_member(rows: QuerySet[Any], field: str) -> ByMember:
     grouped = rows.values(field).annotate(n=Count("pk")).order_by(field)
     return {row[field]: float(row["n"]) for row in grouped}
 
@@ -49,45 +51,45 @@ def _per_member(rows: QuerySet[Any], field: str) -> ByMember:
 def _people(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet[Any]:
     from cairn.people.models import Person
 
-    start, end = _bounds(first, last)
+    start, end = day_bounds(first, last)
     return Person.objects.for_coalition(coalition).filter(created_at__gte=start, created_at__lt=end)
 
 
 def new_supporters_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> Daily:
-    return _per_day(_people(coalition, first, last), "created_at")
+    return per_day(_people(coalition, first, last), "created_at")
 
 
 def new_supporters_by_member(coalition: Coalition, first: dt.date, last: dt.date) -> ByMember:
-    return _per_member(_people(coalition, first, last), "source_membership")
+    return per_member(_people(coalition, first, last), "source_membership")
 
 
 def new_supporters_per_day_and_member(
     coalition: Coalition, first: dt.date, last: dt.date
 ) -> DailyByMember:
-    return _per_day_and_member(_people(coalition, first, last), "created_at", "source_membership")
+    return per_day_and_member(_people(coalition, first, last), "created_at", "source_membership")
 
 
 def _signatures(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet[Any]:
     from cairn.petitions.models import Signature
 
-    start, end = _bounds(first, last)
+    start, end = day_bounds(first, last)
     return Signature.objects.for_coalition(coalition).filter(
         confirmed_at__gte=start, confirmed_at__lt=end, invalidated_at__isnull=True, held=False
     )  # what the petition counts: held signatures count for nothing until cleared
 
 
 def signatures_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> Daily:
-    return _per_day(_signatures(coalition, first, last), "confirmed_at")
+    return per_day(_signatures(coalition, first, last), "confirmed_at")
 
 
 def signatures_by_member(coalition: Coalition, first: dt.date, last: dt.date) -> ByMember:
-    return _per_member(_signatures(coalition, first, last), "referring_membership")
+    return per_member(_signatures(coalition, first, last), "referring_membership")
 
 
 def signatures_per_day_and_member(
     coalition: Coalition, first: dt.date, last: dt.date
 ) -> DailyByMember:
-    return _per_day_and_member(
+    return per_day_and_member(
         _signatures(coalition, first, last), "confirmed_at", "referring_membership"
     )
 

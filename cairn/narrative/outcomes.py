@@ -13,25 +13,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.db.models import F, QuerySet
 
 from cairn.campaigns.engagement import EngagementSource, register
+from cairn.campaigns.sources import (
+    ByMember,
+    Daily,
+    DailyByMember,
+    day_bounds,
+    per_day,
+    per_day_and_member,
+    per_member,
+)
 from cairn.coalitions.models import Coalition
 
 CHANNEL_PREFIX = "c-"
-
-Daily = dict[dt.date, float]
-ByMember = dict[int | None, float]
-DailyByMember = dict[tuple[dt.date, int | None], float]
-
-
-def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
+MEMBER = "referring_membership"  # the member whose own link brought the signature
 
 
 def content_signatures(coalition: Coalition | int) -> QuerySet[Any]:
@@ -54,64 +51,43 @@ def content_supporters(coalition: Coalition | int) -> QuerySet[Any]:
 
 
 def _signatures_in(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet[Any]:
-    start, end = _bounds(first, last)
+    start, end = day_bounds(first, last)
     return content_signatures(coalition).filter(confirmed_at__gte=start, confirmed_at__lt=end)
 
 
 def _supporters_in(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet[Any]:
-    start, end = _bounds(first, last)
+    start, end = day_bounds(first, last)
     return content_supporters(coalition).filter(
         person__created_at__gte=start, person__created_at__lt=end
     )
 
 
-def _per_day(rows: QuerySet[Any], field: str) -> Daily:
-    grouped = rows.annotate(day=TruncDate(field)).values("day").annotate(n=Count("pk"))
-    return {row["day"]: float(row["n"]) for row in grouped.order_by("day")}
-
-
-def _per_member(rows: QuerySet[Any]) -> ByMember:
-    grouped = rows.values("referring_membership").annotate(n=Count("pk"))
-    return {row["referring_membership"]: float(row["n"]) for row in grouped.order_by()}
-
-
-def _per_day_and_member(rows: QuerySet[Any], field: str) -> DailyByMember:
-    grouped = (
-        rows.annotate(day=TruncDate(field))
-        .values("day", "referring_membership")
-        .annotate(n=Count("pk"))
-    )
-    return {
-        (row["day"], row["referring_membership"]): float(row["n"]) for row in grouped.order_by()
-    }
-
-
 def signatures_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> Daily:
-    return _per_day(_signatures_in(coalition, first, last), "confirmed_at")
+    return per_day(_signatures_in(coalition, first, last), "confirmed_at")
 
 
 def signatures_by_member(coalition: Coalition, first: dt.date, last: dt.date) -> ByMember:
-    return _per_member(_signatures_in(coalition, first, last))
+    return per_member(_signatures_in(coalition, first, last), MEMBER)
 
 
 def signatures_per_day_and_member(
     coalition: Coalition, first: dt.date, last: dt.date
 ) -> DailyByMember:
-    return _per_day_and_member(_signatures_in(coalition, first, last), "confirmed_at")
+    return per_day_and_member(_signatures_in(coalition, first, last), "confirmed_at", MEMBER)
 
 
 def supporters_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> Daily:
-    return _per_day(_supporters_in(coalition, first, last), "person__created_at")
+    return per_day(_supporters_in(coalition, first, last), "person__created_at")
 
 
 def supporters_by_member(coalition: Coalition, first: dt.date, last: dt.date) -> ByMember:
-    return _per_member(_supporters_in(coalition, first, last))
+    return per_member(_supporters_in(coalition, first, last), MEMBER)
 
 
 def supporters_per_day_and_member(
     coalition: Coalition, first: dt.date, last: dt.date
 ) -> DailyByMember:
-    return _per_day_and_member(_supporters_in(coalition, first, last), "person__created_at")
+    return per_day_and_member(_supporters_in(coalition, first, last), "person__created_at", MEMBER)
 
 
 def register_sources() -> None:
