@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyHeader
 
-from cairn.coalitions.models import Coalition
+from cairn.coalitions.models import Coalition, StaffMember
 
 from . import selectors, services
 from .models import ApiToken
@@ -63,3 +63,22 @@ def token_of(request: HttpRequest) -> ApiToken:
 def coalition_of(request: HttpRequest) -> Coalition:
     """The tenant of this request: the token's coalition, and nothing else."""
     return token_of(request).coalition
+
+
+def token_creator(request: HttpRequest) -> StaffMember | None:
+    """Whom a write through this token acts as: its creator's role in the token's coalition
+    (user and membership loaded). None for a token the site operator issued
+    (`create_api_token`), which acts as the coalition's stewards. Refused (403) when the creator
+    no longer has a role here."""
+    token = token_of(request)
+    if token.created_by_id is None:
+        return None
+    staff = (
+        StaffMember.objects.for_coalition(token.coalition)
+        .filter(user_id=token.created_by_id)
+        .select_related("user", "membership")
+        .first()
+    )
+    if staff is None:
+        raise ApiError(403, "The person who created this token no longer has a role here.")
+    return staff

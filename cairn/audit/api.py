@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from cairn.api.auth import coalition_of, token_of
+from cairn.api.auth import coalition_of, token_creator, token_of
 from cairn.api.osdi import hal
 from cairn.api.osdi.errors import ApiError, not_found
 from cairn.api.osdi.pagination import CollectionQuery, paginate
@@ -39,16 +39,9 @@ _POST: dict[str, Any] = {"response": {201: dict[str, Any], **ERRORS}}
 
 def _staff(request: HttpRequest) -> StaffMember:
     token = token_of(request)
-    if token.created_by_id is None:  # the site operator's token acts as the stewards
+    staff = token_creator(request)
+    if staff is None:  # the site operator's token acts as the stewards
         return StaffMember(coalition=token.coalition, role=Role.STEWARD)
-    staff = (
-        StaffMember.objects.for_coalition(token.coalition)
-        .filter(user_id=token.created_by_id)
-        .select_related("user")
-        .first()
-    )
-    if staff is None:
-        raise ApiError(403, "The person who created this token no longer has a role here.")
     return staff
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field, StringConstraints
 
-from cairn.api.auth import coalition_of, token_of
+from cairn.api.auth import coalition_of, token_creator
 from cairn.api.osdi import hal
 from cairn.api.osdi.body import parse_payload, request_body
 from cairn.api.osdi.errors import ApiError, not_found
@@ -300,20 +300,10 @@ def find_target(coalition: Coalition, campaign_id: str, target_id: str) -> Decis
 
 
 def _recorder(request: HttpRequest) -> StaffMember | None:
-    """Whom a write acts as: the token creator's role here (None: the operator's token, which
-    acts as the coalition's stewards). Refused unless that role may record evidence."""
-    token = token_of(request)
-    if token.created_by_id is None:
-        return None
-    staff = (
-        StaffMember.objects.for_coalition(token.coalition)
-        .filter(user_id=token.created_by_id)
-        .select_related("user")
-        .first()
-    )
-    if staff is None:
-        raise ApiError(403, "The person who created this token no longer has a role here.")
-    if not allows(staff, Action.RECORD_MEASUREMENT):
+    """Whom a write acts as (`token_creator`: None is the operator's token, which acts as the
+    coalition's stewards). Refused unless that role may record evidence."""
+    staff = token_creator(request)
+    if staff is not None and not allows(staff, Action.RECORD_MEASUREMENT):
         raise ApiError(403, "Only a steward's token may record measurements and positions.")
     return staff
 

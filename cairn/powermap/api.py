@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import Field, StringConstraints
 
-from cairn.api.auth import coalition_of, token_of
+from cairn.api.auth import coalition_of, token_creator
 from cairn.api.osdi import hal
 from cairn.api.osdi.body import parse_payload, request_body
 from cairn.api.osdi.errors import ApiError, not_found
@@ -302,20 +302,10 @@ def find_relationship(coalition: Coalition, public_id: str) -> Relationship:
 
 
 def _actor(request: HttpRequest, action: Action) -> StaffMember | None:
-    """Whom a write acts as: the token creator's role here (None: the operator's token, which
-    acts as the coalition's stewards). Refused unless that role may take `action`."""
-    token = token_of(request)
-    if token.created_by_id is None:
-        return None
-    staff = (
-        StaffMember.objects.for_coalition(token.coalition)
-        .filter(user_id=token.created_by_id)
-        .select_related("user")
-        .first()
-    )
-    if staff is None:
-        raise ApiError(403, "The person who created this token no longer has a role here.")
-    if not allows(staff, action):
+    """Whom a write acts as (`token_creator`: None is the operator's token, which acts as the
+    coalition's stewards). Refused unless that role may take `action`."""
+    staff = token_creator(request)
+    if staff is not None and not allows(staff, action):
         raise ApiError(403, "This token's role may not change the power map this way.")
     return staff
 

@@ -32,7 +32,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from cairn.api.auth import coalition_of, token_of
+from cairn.api.auth import coalition_of, token_creator, token_of
 from cairn.coalitions.models import Coalition, Membership, StaffMember
 from cairn.coalitions.policy import Action, allows
 from cairn.people import services as people_services
@@ -240,20 +240,9 @@ def find_signature(rows: QuerySet[Signature], public_id: str) -> Signature:
 
 
 def _actor(request: HttpRequest) -> StaffMember | None:
-    """Whom a write acts as: the token creator's role here. A token without a creator was issued
-    for the coalition by the site operator (`create_api_token`) and acts as its stewards."""
-    token = token_of(request)
-    if token.created_by_id is None:
-        return None
-    staff = (
-        StaffMember.objects.for_coalition(token.coalition)
-        .filter(user_id=token.created_by_id)
-        .select_related("membership")
-        .first()
-    )
-    if staff is None:
-        raise ApiError(403, "The person who created this token no longer has a role here.")
-    return staff
+    """Whom a write acts as: `token_creator` (None: the site operator's token, which acts as the
+    coalition's stewards)."""
+    return token_creator(request)
 
 
 def _may(staff: StaffMember | None, action: Action, membership: Membership | None) -> bool:
