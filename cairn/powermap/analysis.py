@@ -636,3 +636,35 @@ def diversity(coalition: Coalition) -> CoalitionDiversity:
                 figures.get("echo_pairs", 0),
             )
     return CoalitionDiversity(sectors, echoes, run.computed_at if run else None)
+
+
+def path_from_members(
+    coalition: Coalition, run: FigureRun | None, target: int, member_ids: Iterable[int]
+) -> list[int]:
+    """The shortest path to `target` from the nearest active member of the coalition."""
+    members = sorted(member_ids)
+    if not members:
+        return []
+    if target in members:
+        return [target]
+    stored = run is not None and any(target in c["targets"] for c in run.campaigns.values())
+    if run is not None and stored:
+        # each member's stored distance to the target: one query, then one path
+        # (the whole `paths` object: a lookup of the digit key would read a JSON array index)
+        stored_paths = (
+            StakeholderFigure.objects.for_coalition(coalition)
+            .filter(run=run, stakeholder_id__in=members)
+            .values_list("stakeholder_id", "paths")
+        )
+        key = str(target)
+        reachable = [(paths[key][0], pk) for pk, paths in stored_paths if key in paths]
+        if not reachable:
+            return []
+        return path_to_target(coalition, min(reachable)[1], target)
+    # a target the figures do not follow (or none yet): one search over the graph as it is
+    graph = read_graph(coalition).graph
+    hops = graph_engine.shortest_paths_to(graph, [target])
+    reachable = [(hops[m][target].distance, m) for m in members if target in hops.get(m, {})]
+    if not reachable:
+        return []
+    return graph_engine.path(hops, min(reachable)[1], target)

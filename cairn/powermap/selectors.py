@@ -25,13 +25,16 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
-from cairn.coalitions.models import Coalition
+from cairn.campaigns.models import DecisionTarget
+from cairn.coalitions.models import Coalition, Membership
 
 from .models import (
     DIRECTED_KINDS,
+    FigureRun,
     PositionChange,
     Relationship,
     Stakeholder,
+    StakeholderFigure,
     StakeholderMerge,
     StakeholderTag,
 )
@@ -366,3 +369,97 @@ def subgraph(
     )
     truncated = total > len(kept - missing) or len(edges) > edge_cap
     return SubGraph(nodes=chosen, edges=edges[:edge_cap], total=total, truncated=truncated)
+
+
+# --- the map page's reads -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Landmarks:
+    """The coalition's member organizations and its campaigns' targets on the map, read once a
+    request: the path's ends, the "around" choices and the map's rings."""
+
+    members: list[tuple[int, str]]  # (stakeholder id, name) of active member organizations
+    targets: list[tuple[int, str]]  # (stakeholder id, name) of decision-makers campaigns target
+
+    @property
+    def member_ids(self) -> set[int]:
+        return {pk for pk, _name in self.members}
+
+    @property
+    def target_ids(self) -> set[int]:
+        return {pk for pk, _name in self.targets}
+
+
+def landmarks(coalition: Coalition) -> Landmarks:
+    """The coalition's active members and its campaigns' targets on the map."""
+    # ids first, then the stakeholders by their one-to-one keys (unique indexes: a few rows read,
+    # where a subquery had the database scan every stakeholder of the coalition)
+    organizations = list(
+        Membership.objects.for_coalition(coalition)
+        .filter(status=Membership.Status.ACTIVE)
+        .order_by()
+        .values_list("organization_id", flat=True)
+    )
+    makers = list(
+        DecisionTarget.objects.for_coalition(coalition)
+        .order_by()
+        .values_list("decision_maker_id", flat=True)
+        .distinct()
+    )
+    rows = (
+        Stakeholder.objects.filter(
+            Q(organization_id__in=organizations) | Q(decision_maker_id__in=makers)
+        )
+        .filter(coalition_id=coalition.pk)
+        .order_by("name")
+        .values_list("pk", "name", "organization_id", "decision_maker_id")
+    )
+    members: list[tuple[int, str]] = []
+    targets: list[tuple[int, str]] = []
+    wanted_organizations, wanted_makers = set(organizations), set(makers)
+    for pk, name, organization_id, maker_id in rows:
+        if organization_id in wanted_organizations:
+            members.append((pk, name))
+        if maker_id in wanted_makers:
+            targets.append((pk, name))
+    return Landmarks(members=members, targets=targets)
+
+
+def stakeholder_choice(coalition: Coalition, raw: str | None) -> list[tuple[int, str]]:
+    """The stakeholder a GET parameter names, when it is one of this coalition's."""
+    if not raw or not raw.isdigit():
+        return []
+    return list(
+        Stakeholder.objects.for_coalition(coalition).filter(pk=int(raw)).values_list("pk", "name")
+    )
+
+
+def tag_names(coalition: Coalition) -> list[str]:
+    """The coalition's tag names, for the map's filter."""
+    return list(
+        StakeholderTag.objects.for_coalition(coalition)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def pageranks(run: FigureRun | None, ids: list[int]) -> dict[int, float]:
+    """The PageRank of these stakeholders in a figure run (none without a run)."""
+    if run is None or not ids:
+        return {}
+    rows = (
+        StakeholderFigure.objects.for_coalition(run.coalition_id)
+        .filter(run=run, stakeholder_id__in=ids)
+        .order_by()  # the model's ordering would join and sort the stakeholders for nothing
+    )
+    return dict(rows.values_list("stakeholder_id", "pagerank"))
+
+
+def tags_of(ids: list[int]) -> dict[int, list[str]]:
+    """Each stakeholder's tag names (the ids come from a coalition-scoped read)."""
+    through = Stakeholder.tags.through.objects.filter(stakeholder_id__in=ids)
+    tags: dict[int, list[str]] = {}
+    for stakeholder_id, name in through.values_list("stakeholder_id", "stakeholdertag__name"):
+        tags.setdefault(stakeholder_id, []).append(name)
+    return tags

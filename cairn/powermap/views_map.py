@@ -14,28 +14,23 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cairn.campaigns.models import Campaign, DecisionTarget
+from cairn.campaigns.models import Campaign
 from cairn.coalitions.access import Tenant, coalition_view, found, is_htmx, signed_in_user
-from cairn.coalitions.models import Coalition, Membership, Sector
+from cairn.coalitions.models import Coalition, Sector
 from cairn.coalitions.policy import Action
-from cairn.engines import graph as graph_engine
 
 from . import analysis, selectors
 from .models import (
     DIRECTED_KINDS,
-    FigureRun,
     RelationshipKind,
     Stakeholder,
-    StakeholderFigure,
     StakeholderKind,
     StakeholderPosition,
-    StakeholderTag,
 )
 from .pipeline import PipelineError, add_prospect_to_pipeline
 
@@ -104,77 +99,15 @@ class MapChoices:
     targets: list[tuple[int, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Landmarks:
-    """The coalition's member organizations and its campaigns' targets on the map, read once a
-    request: the path's ends, the "around" choices and the map's rings."""
-
-    members: list[tuple[int, str]]  # (stakeholder id, name) of active member organizations
-    targets: list[tuple[int, str]]  # (stakeholder id, name) of decision-makers campaigns target
-
-    @property
-    def member_ids(self) -> set[int]:
-        return {pk for pk, _name in self.members}
-
-    @property
-    def target_ids(self) -> set[int]:
-        return {pk for pk, _name in self.targets}
-
-
-def _landmarks(coalition: Coalition) -> Landmarks:
-    # ids first, then the stakeholders by their one-to-one keys (unique indexes: a few rows read,
-    # where a subquery had the database scan every stakeholder of the coalition)
-    organizations = list(
-        Membership.objects.for_coalition(coalition)
-        .filter(status=Membership.Status.ACTIVE)
-        .order_by()
-        .values_list("organization_id", flat=True)
-    )
-    makers = list(
-        DecisionTarget.objects.for_coalition(coalition)
-        .order_by()
-        .values_list("decision_maker_id", flat=True)
-        .distinct()
-    )
-    rows = (
-        Stakeholder.objects.filter(
-            Q(organization_id__in=organizations) | Q(decision_maker_id__in=makers)
-        )
-        .filter(coalition_id=coalition.pk)
-        .order_by("name")
-        .values_list("pk", "name", "organization_id", "decision_maker_id")
-    )
-    members: list[tuple[int, str]] = []
-    targets: list[tuple[int, str]] = []
-    wanted_organizations, wanted_makers = set(organizations), set(makers)
-    for pk, name, organization_id, maker_id in rows:
-        if organization_id in wanted_organizations:
-            members.append((pk, name))
-        if maker_id in wanted_makers:
-            targets.append((pk, name))
-    return Landmarks(members=members, targets=targets)
-
-
-def _stakeholder_choice(coalition: Coalition, raw: str | None) -> list[tuple[int, str]]:
-    """The stakeholder a GET parameter names, when it is one of this coalition's."""
-    if not raw or not raw.isdigit():
-        return []
-    return list(
-        Stakeholder.objects.for_coalition(coalition).filter(pk=int(raw)).values_list("pk", "name")
-    )
-
-
-def _filters(request: HttpRequest, coalition: Coalition, marks: Landmarks) -> MapFilterForm:
+def _filters(
+    request: HttpRequest, coalition: Coalition, marks: selectors.Landmarks
+) -> MapFilterForm:
     targets, members = marks.targets, marks.members
-    chosen_around = _stakeholder_choice(coalition, request.GET.get("around"))
+    chosen_around = selectors.stakeholder_choice(coalition, request.GET.get("around"))
     around = _merge(targets, members, chosen_around)
-    tags = list(
-        StakeholderTag.objects.for_coalition(coalition)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
+    tags = selectors.tag_names(coalition)
     # the path may start at a member, at the stakeholder the map is around, or at one a link named
-    chosen_source = _stakeholder_choice(coalition, request.GET.get("path_from"))
+    chosen_source = selectors.stakeholder_choice(coalition, request.GET.get("path_from"))
     sources = _merge(members, chosen_around, chosen_source)
     choices = MapChoices(tags=tags, around=around, sources=sources, targets=targets)
     return MapFilterForm(request.GET or None, choices=choices)
@@ -204,7 +137,7 @@ class MapView:
     figures: analysis.FiguresState
 
 
-def _map_view(coalition: Coalition, data: dict[str, Any], marks: Landmarks) -> MapView:
+def _map_view(coalition: Coalition, data: dict[str, Any], marks: selectors.Landmarks) -> MapView:
     path: list[int] = []
     path_message = ""
     figures = analysis.figures_state(coalition)
@@ -213,7 +146,7 @@ def _map_view(coalition: Coalition, data: dict[str, Any], marks: Landmarks) -> M
         if data.get("path_from"):
             path = analysis.path_to_target(coalition, data["path_from"], data["path_to"])
         else:
-            path = _path_from_members(coalition, run, data["path_to"], marks)
+            path = analysis.path_from_members(coalition, run, data["path_to"], marks.member_ids)
         if not path:
             path_message = (
                 "No chain of recorded relationships leads from "
@@ -231,7 +164,7 @@ def _map_view(coalition: Coalition, data: dict[str, Any], marks: Landmarks) -> M
         include=path,
     )
     ids = [node["id"] for node in graph.nodes]
-    pageranks = _pageranks(run, ids)
+    pageranks = selectors.pageranks(run, ids)
     members, targets = marks.member_ids, marks.target_ids
     kinds = dict(StakeholderKind.choices)
     sectors = dict(Sector.choices)
@@ -277,49 +210,6 @@ def _map_view(coalition: Coalition, data: dict[str, Any], marks: Landmarks) -> M
     )
 
 
-def _path_from_members(
-    coalition: Coalition, run: FigureRun | None, target: int, marks: Landmarks
-) -> list[int]:
-    """The shortest path to `target` from the nearest active member of the coalition."""
-    members = sorted(marks.member_ids)
-    if not members:
-        return []
-    if target in members:
-        return [target]
-    stored = run is not None and any(target in c["targets"] for c in run.campaigns.values())
-    if run is not None and stored:
-        # each member's stored distance to the target: one query, then one path
-        # (the whole `paths` object: a lookup of the digit key would read a JSON array index)
-        stored_paths = (
-            StakeholderFigure.objects.for_coalition(coalition)
-            .filter(run=run, stakeholder_id__in=members)
-            .values_list("stakeholder_id", "paths")
-        )
-        key = str(target)
-        reachable = [(paths[key][0], pk) for pk, paths in stored_paths if key in paths]
-        if not reachable:
-            return []
-        return analysis.path_to_target(coalition, min(reachable)[1], target)
-    # a target the figures do not follow (or none yet): one search over the graph as it is
-    graph = analysis.read_graph(coalition).graph
-    hops = graph_engine.shortest_paths_to(graph, [target])
-    reachable = [(hops[m][target].distance, m) for m in members if target in hops.get(m, {})]
-    if not reachable:
-        return []
-    return graph_engine.path(hops, min(reachable)[1], target)
-
-
-def _pageranks(run: FigureRun | None, ids: list[int]) -> dict[int, float]:
-    if run is None or not ids:
-        return {}
-    rows = (
-        StakeholderFigure.objects.for_coalition(run.coalition_id)
-        .filter(run=run, stakeholder_id__in=ids)
-        .order_by()  # the model's ordering would join and sort the stakeholders for nothing
-    )
-    return dict(rows.values_list("stakeholder_id", "pagerank"))
-
-
 def _as_json(view: MapView) -> dict[str, Any]:
     figures = view.figures
     return {
@@ -352,14 +242,6 @@ def _add_table_columns(view: MapView, tags: dict[int, list[str]]) -> None:
     for node in view.nodes:
         node["ties"] = ties.get(node["id"], 0)
         node["tags"] = tags.get(node["id"], [])
-
-
-def _tags_of(ids: list[int]) -> dict[int, list[str]]:
-    through = Stakeholder.tags.through.objects.filter(stakeholder_id__in=ids)
-    tags: dict[int, list[str]] = {}
-    for stakeholder_id, name in through.values_list("stakeholder_id", "stakeholdertag__name"):
-        tags.setdefault(stakeholder_id, []).append(name)
-    return tags
 
 
 def _labelled_edges(
@@ -430,13 +312,13 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 def _page_context(request: HttpRequest, tenant: Tenant) -> tuple[dict[str, Any], int]:
     """What the map and the table pages share: the filters, the view, a page of each table and
     the path's steps. 422 when a filter is wrong (the form says which)."""
-    marks = _landmarks(tenant.coalition)
+    marks = selectors.landmarks(tenant.coalition)
     form = _filters(request, tenant.coalition, marks)
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
     view = _map_view(tenant.coalition, data, marks)
     nodes = {node["id"]: node for node in view.nodes}
-    _add_table_columns(view, _tags_of(list(nodes)))
+    _add_table_columns(view, selectors.tags_of(list(nodes)))
     # ?rows=all: every row of the view on one page, to print (at most NODE_LIMIT stakeholders)
     every_row = request.GET.get("rows") == "all"
     per_page = max(len(view.nodes), len(view.edges), 1) if every_row else TABLE_ROWS
@@ -482,7 +364,7 @@ def map_table(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 @require_GET
 def map_data(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     """The map's JSON: the same filters as the page, at most NODE_LIMIT stakeholders."""
-    marks = _landmarks(tenant.coalition)
+    marks = selectors.landmarks(tenant.coalition)
     form = _filters(request, tenant.coalition, marks)
     if form.is_bound and not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
