@@ -102,6 +102,7 @@ from cairn.powermap import importing as powermap_importing
 from cairn.powermap import services as powermap_services
 from cairn.powermap.models import PositionChange as StakeholderPositionChange
 from cairn.powermap.models import Relationship, Stakeholder, StakeholderMerge, StakeholderTag
+from tests import tenant_parts
 
 # Parameters whose URLs are capabilities or belong to no coalition: the walker leaves them alone.
 CAPABILITY_PARAMS = {"token", "uidb64"}
@@ -248,6 +249,7 @@ def snapshot(coalition: Coalition) -> dict[str, list[dict[str, Any]]]:
         AuditProfile,
         AuditOverride,
         AuditAnnotation,
+        *tenant_parts.models(),
     ]
     rows = {
         m.__name__: [model_to_dict(r) for r in m.objects.for_coalition(coalition)] for m in models
@@ -329,7 +331,21 @@ def other_coalition(coalition_factory, membership_factory, staff_factory, commit
     narrative_ids = _narrative_of(b, steward, organizer, member, campaign_ids)
     powermap_ids = _powermap_of(b, steward.user)
     audit_ids = _audit_of(b, steward.user)
+    context = tenant_parts.Context(
+        coalition=b,
+        steward=steward,
+        organizer=organizer,
+        member=member,
+        person=zebra,
+        secret=SECRET,
+        ids={**campaign_ids, **narrative_ids, **powermap_ids, **audit_ids},
+    )
+    for part in tenant_parts.parts():  # apps built after the walker (tests/tenant_parts/)
+        context.ids.update(part.rows(context))
+    for key, value in context.post_data.items():
+        POST_DATA.setdefault(key, value)
     return {
+        **context.ids,
         "coalition": b,
         "person_id": zebra.uuid,
         "email_id": zebra.emails.get().pk,
