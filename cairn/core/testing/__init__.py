@@ -1,0 +1,1 @@
+"""Helpers for the test suites of every app (not imported by the running site)."""
