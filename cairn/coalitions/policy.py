@@ -42,6 +42,9 @@ class Action(StrEnum):
     # (position changes); stewards also edit and remove them and merge duplicates.
     ADD_TO_POWERMAP = "add_to_powermap"
     EDIT_POWERMAP = "edit_powermap"
+    # Sign-up and survey forms (cairn.signups): organizers build forms for their own
+    # organization and see their submissions; stewards manage every form.
+    MANAGE_FORMS = "manage_forms"
 
 
 # Actions a role may take on any member organization of its coalition.
@@ -58,6 +61,7 @@ _OWN_MEMBERSHIP_ACTIONS: frozenset[Action] = frozenset(
         Action.MANAGE_PETITIONS,
         Action.SPONSOR_PETITION,
         Action.RECORD_MEASUREMENT,  # for objectives its organization reports (`reported_by`)
+        Action.MANAGE_FORMS,
     }
 )
 
