@@ -45,6 +45,11 @@ class Action(StrEnum):
     # Sign-up and survey forms (cairn.signups): organizers build forms for their own
     # organization and see their submissions; stewards manage every form.
     MANAGE_FORMS = "manage_forms"
+    # Events (cairn.events): stewards run event campaigns and every event; an organizer hosts
+    # events for its own organization (creates them, in an open event campaign too, edits them,
+    # checks attendees in).
+    MANAGE_EVENTS = "manage_events"
+    HOST_EVENTS = "host_events"
 
 
 # Actions a role may take on any member organization of its coalition.
@@ -62,6 +67,7 @@ _OWN_MEMBERSHIP_ACTIONS: frozenset[Action] = frozenset(
         Action.SPONSOR_PETITION,
         Action.RECORD_MEASUREMENT,  # for objectives its organization reports (`reported_by`)
         Action.MANAGE_FORMS,
+        Action.HOST_EVENTS,
     }
 )
 
