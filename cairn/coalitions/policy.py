@@ -50,12 +50,26 @@ class Action(StrEnum):
     # checks attendees in).
     MANAGE_EVENTS = "manage_events"
     HOST_EVENTS = "host_events"
+    # Budgets (cairn.budgets): organizers propose budget lines and submit expenses with
+    # receipts; stewards run participatory budgeting rounds, adopt results through a decision,
+    # and approve expenses (never their own).
+    PROPOSE_BUDGET_LINES = "propose_budget_lines"
+    SUBMIT_EXPENSES = "submit_expenses"
+    MANAGE_BUDGETS = "manage_budgets"
 
 
 # Actions a role may take on any member organization of its coalition.
 _ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.STEWARD: frozenset(Action) - {Action.VOTE},
-    Role.ORGANIZER: frozenset({Action.VIEW, Action.TAG_PEOPLE, Action.ADD_TO_POWERMAP}),
+    Role.ORGANIZER: frozenset(
+        {
+            Action.VIEW,
+            Action.TAG_PEOPLE,
+            Action.ADD_TO_POWERMAP,
+            Action.PROPOSE_BUDGET_LINES,
+            Action.SUBMIT_EXPENSES,
+        }
+    ),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 # Actions an organizer may take for its own member organization only.
