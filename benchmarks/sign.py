@@ -29,6 +29,9 @@ On Linux each phase also prints the CPU time spent per request by the server's p
 inside the server's) and by the load generators: on a machine shared with other work, req/s moves
 with the neighbours' load, CPU per request much less, and the split shows where a request's cost
 lies.
+
+Other benchmarks reuse this one's machinery by importing it (`setup_django` with their own
+bench-only URLs, `start_server`, a `Plan` subclass for what to request, `measure`, `report`).
 """
 
 from __future__ import annotations
@@ -159,9 +162,11 @@ def parse_args() -> argparse.Namespace:
 # --- set-up --------------------------------------------------------------------------------------
 
 
-def setup_django(work: Path, database_url: str) -> dict[str, str]:
+def setup_django(work: Path, database_url: str, *, urls: str = BENCH_URLS) -> dict[str, str]:
+    """Django set up in this process with production settings whose URLconf is `urls` (Python
+    text: bench-only views, then `cairn.urls`); returns the environment for the server."""
     (work / "cairn_bench_settings.py").write_text(BENCH_SETTINGS)
-    (work / "cairn_bench_urls.py").write_text(BENCH_URLS)
+    (work / "cairn_bench_urls.py").write_text(urls)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cairn_bench_settings",
@@ -350,12 +355,64 @@ def _csrf() -> tuple[str, str]:
     return cookie_token.group(1), form_token.group(1).decode()
 
 
+Request = tuple[str, str, str, dict[str, str]]  # method, path, body, headers
+
+
+class Plan:
+    """What the load generators ask for in each phase. Another benchmark subclasses it (at module
+    level, so that the spawned load processes can unpickle it) and passes it to `run_phase` /
+    `measure`; this one is the signing benchmark's."""
+
+    def prepare(self, phase: str) -> Any:
+        """Once per load process before the clock starts (e.g. a CSRF cookie and token)."""
+        return _csrf() if phase in POSTS else ("", "")
+
+    def request(
+        self, phase: str, index: int, t: int, n: int, state: Any, take: Callable[[], str | None]
+    ) -> Request | None:
+        """Request `n` of client `t` in process `index`; `take()` hands out the phase's work
+        items (each once, None when none is left); None stops the client."""
+        ip = f"10.{index}.{t}.{n % 250 + 1}"
+        if phase in READS:
+            return ("GET", READS[phase], "", {})
+        if phase in POSTS:
+            cookie, token = state
+            body = urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "name": "Ana Lima",
+                    "email": f"bench.{index}.{t}.{n}@example.org",
+                    "postal_code": "46201",
+                    "country": "US",
+                    "consent_updates": "on",
+                }
+            )
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={cookie}",
+                "X-Forwarded-For": ip,
+            }
+            target = f"/p/{SLUG}/sign/" if phase == "sign" else f"/bench/{phase}/"
+            return ("POST", target, body, headers)
+        link = take()
+        if link is None:
+            return None
+        return ("GET", link, "", {"X-Forwarded-For": ip})
+
+
 def generate(
-    phase: str, index: int, threads: int, seconds: float, work: list[str], results: Any
+    phase: str,
+    index: int,
+    threads: int,
+    seconds: float,
+    work: list[str],
+    results: Any,
+    plan: Plan | None = None,
 ) -> None:
     """One load-generator process: `threads` clients requesting until the time is up."""
+    plan = plan or Plan()
     try:
-        cookie, token = _csrf() if phase in POSTS else ("", "")
+        state = plan.prepare(phase)
     except Exception as error:
         results.put(([], {f"setup error: {error!r}": 1}, 0.0))
         return
@@ -366,36 +423,16 @@ def generate(
     counter = iter(range(10**9))
     links = iter(work)
 
+    def take() -> str | None:
+        with lock:
+            return next(links, None)
+
     def client(t: int) -> None:
         while time.monotonic() < deadline:
             n = next(counter)
-            ip = f"10.{index}.{t}.{n % 250 + 1}"
-            if phase in READS:
-                args: tuple[str, str, str, dict[str, str]] = ("GET", READS[phase], "", {})
-            elif phase in POSTS:
-                body = urlencode(
-                    {
-                        "csrfmiddlewaretoken": token,
-                        "name": "Ana Lima",
-                        "email": f"bench.{index}.{t}.{n}@example.org",
-                        "postal_code": "46201",
-                        "country": "US",
-                        "consent_updates": "on",
-                    }
-                )
-                headers = {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": f"csrftoken={cookie}",
-                    "X-Forwarded-For": ip,
-                }
-                target = f"/p/{SLUG}/sign/" if phase == "sign" else f"/bench/{phase}/"
-                args = ("POST", target, body, headers)
-            else:
-                with lock:
-                    link = next(links, None)
-                if link is None:
-                    return
-                args = ("GET", link, "", {"X-Forwarded-For": ip})
+            args = plan.request(phase, index, t, n, state, take)
+            if args is None:
+                return
             start = time.perf_counter()
             status, _, _ = _request(*args)
             elapsed = time.perf_counter() - start
@@ -413,14 +450,16 @@ def generate(
 
 
 def run_phase(
-    phase: str, args: argparse.Namespace, work: list[str] | None = None
+    phase: str, args: argparse.Namespace, work: list[str] | None = None, plan: Plan | None = None
 ) -> dict[str, Any]:
     context = mp.get_context("spawn")
     results = context.Queue()
     threads = max(1, args.concurrency // args.processes)
     shares = [(work or [])[i :: args.processes] for i in range(args.processes)]
     processes = [
-        context.Process(target=generate, args=(phase, i, threads, args.seconds, shares[i], results))
+        context.Process(
+            target=generate, args=(phase, i, threads, args.seconds, shares[i], results, plan)
+        )
         for i in range(args.processes)
     ]
     for process in processes:
@@ -490,9 +529,10 @@ def measure(
     args: argparse.Namespace,
     server: subprocess.Popen[bytes],
     work: list[str] | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     before = server_cpu_seconds(server), database_cpu_seconds(), load_cpu_seconds()
-    row = run_phase(phase, args, work)
+    row = run_phase(phase, args, work, plan)
     after = server_cpu_seconds(server), database_cpu_seconds(), load_cpu_seconds()
     for key, start, end in zip(("cpu_ms", "db_cpu_ms", "load_cpu_ms"), before, after, strict=True):
         row[key] = (
