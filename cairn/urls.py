@@ -7,6 +7,7 @@ urlpatterns = [
     # first: the public petition pages are the busiest (a viral petition), and each pattern tried
     # before them costs every request (URL resolution was the largest cost of a cached page)
     path("p/", include("cairn.petitions.public_urls")),
+    path("e/", include("cairn.events.public_urls")),
     path("", include("cairn.core.urls")),
     path("accounts/", include("cairn.accounts.urls")),
     path("c/<slug:slug>/people/import/", include("cairn.people.import_urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("c/<slug:slug>/narrative/", include("cairn.narrative.urls")),
     path("c/<slug:slug>/powermap/", include("cairn.powermap.urls")),
     path("c/<slug:slug>/audit/", include("cairn.audit.urls")),
+    path("c/<slug:slug>/events/", include("cairn.events.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("public/", include("cairn.coalitions.public_urls")),
     path("admin/", admin.site.urls),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cairn.narrative",
     "cairn.powermap",
     "cairn.audit",
+    "cairn.events",
     "cairn.signups",
     "cairn.api",
     "django.contrib.admin",

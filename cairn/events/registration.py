@@ -1,0 +1,128 @@
+"""What the events app plugs into other apps' registries (called from `EventsConfig.ready`).
+
+- people hooks: a merge moves attendances to the person kept (when both RSVP'd to one event, the
+  kept person's attendance stays and the other's is removed, since an event counts a person once);
+  an erasure blanks the name, email and answers kept on attendances and unlinks the person.
+- engagement sources: `rsvps` (RSVPs made per day and credited member) and `attendance`
+  (check-ins per day and credited member) on the campaign dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cairn.coalitions.models import Coalition
+from cairn.people.hooks import PersonHooks
+from cairn.people.models import Person
+
+from .models import Attendance
+
+ERASED_NAME = "(erased)"
+
+
+def move_attendances(kept: Person, merged: Person) -> int:
+    duplicates = Attendance.objects.filter(person=merged, event__attendances__person=kept)
+    duplicates.delete()
+    return Attendance.objects.filter(person=merged).update(person=kept)
+
+
+def erase_attendances(person: Person, canonical_emails: frozenset[str]) -> int:
+    rows = Attendance.objects.for_coalition(person.coalition_id).filter(
+        Q(person=person) | Q(email__in=canonical_emails)
+    )
+    return rows.update(person=None, name=ERASED_NAME, email="", answers={}, referrer="")
+
+
+HOOKS = PersonHooks(name="event_attendances", merge=move_attendances, erase=erase_attendances)
+
+
+def _rsvps(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet[Any]:
+    from cairn.campaigns.sources import day_bounds
+
+    start, end = day_bounds(first, last)
+    return Attendance.objects.for_coalition(coalition).filter(
+        created_at__gte=start, created_at__lt=end
+    )
+
+
+def _checked_in(coalition: Coalition, first: dt.date, last: dt.date) -> QuerySet[Any]:
+    from cairn.campaigns.sources import day_bounds
+
+    start, end = day_bounds(first, last)
+    return Attendance.objects.for_coalition(coalition).filter(
+        checked_in_at__gte=start, checked_in_at__lt=end
+    )
+
+
+def rsvps_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> dict[dt.date, float]:
+    from cairn.campaigns.sources import per_day
+
+    return per_day(_rsvps(coalition, first, last), "created_at")
+
+
+def rsvps_by_member(coalition: Coalition, first: dt.date, last: dt.date) -> dict[int | None, float]:
+    from cairn.campaigns.sources import per_member
+
+    return per_member(_rsvps(coalition, first, last), "membership")
+
+
+def rsvps_per_day_and_member(
+    coalition: Coalition, first: dt.date, last: dt.date
+) -> dict[tuple[dt.date, int | None], float]:
+    from cairn.campaigns.sources import per_day_and_member
+
+    return per_day_and_member(_rsvps(coalition, first, last), "created_at", "membership")
+
+
+def attendance_per_day(coalition: Coalition, first: dt.date, last: dt.date) -> dict[dt.date, float]:
+    from cairn.campaigns.sources import per_day
+
+    return per_day(_checked_in(coalition, first, last), "checked_in_at")
+
+
+def attendance_by_member(
+    coalition: Coalition, first: dt.date, last: dt.date
+) -> dict[int | None, float]:
+    from cairn.campaigns.sources import per_member
+
+    return per_member(_checked_in(coalition, first, last), "membership")
+
+
+def attendance_per_day_and_member(
+    coalition: Coalition, first: dt.date, last: dt.date
+) -> dict[tuple[dt.date, int | None], float]:
+    from cairn.campaigns.sources import per_day_and_member
+
+    return per_day_and_member(_checked_in(coalition, first, last), "checked_in_at", "membership")
+
+
+def register_all() -> None:
+    from cairn.campaigns import engagement
+    from cairn.people import hooks
+
+    hooks.register(HOOKS)
+    engagement.register(
+        engagement.EngagementSource(
+            key="rsvps",
+            label="Event RSVPs",
+            unit="RSVPs",
+            daily=rsvps_per_day,
+            by_member=rsvps_by_member,
+            daily_by_member=rsvps_per_day_and_member,
+            order=40,
+        )
+    )
+    engagement.register(
+        engagement.EngagementSource(
+            key="attendance",
+            label="Event check-ins",
+            unit="attendees",
+            daily=attendance_per_day,
+            by_member=attendance_by_member,
+            daily_by_member=attendance_per_day_and_member,
+            order=45,
+        )
+    )
