@@ -32,6 +32,7 @@ from django.utils.text import slugify
 
 from cairn.accounts.models import User, normalize_login_email
 
+from .hooks import run_delivery_hooks
 from .models import (
     Coalition,
     Commitment,
@@ -477,7 +478,7 @@ def record_delivery(
         raise DeliveryExceedsPledge(
             pledged=locked.quantity, total=so_far + quantity, unit=locked.unit
         )
-    return Delivery.objects.create(
+    delivery = Delivery.objects.create(
         coalition_id=locked.coalition_id,
         commitment=locked,
         quantity=quantity,
@@ -486,6 +487,8 @@ def record_delivery(
         excess_reason=excess_reason if so_far + quantity > locked.quantity else "",
         recorded_by=recorded_by,
     )
+    run_delivery_hooks(delivery)  # e.g. the ledger posts a funding delivery into the fund
+    return delivery
 
 
 @transaction.atomic

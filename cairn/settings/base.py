@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cairn.audit",
     "cairn.events",
     "cairn.signups",
+    "cairn.ledger",
     "cairn.api",
     "django.contrib.admin",
     "django.contrib.auth",
