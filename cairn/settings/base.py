@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cairn.events",
     "cairn.signups",
     "cairn.ledger",
+    "cairn.budgets",
     "cairn.api",
     "django.contrib.admin",
     "django.contrib.auth",
