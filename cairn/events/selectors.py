@@ -305,6 +305,7 @@ def turnout_by_event(event_campaign: EventCampaign) -> list[dict[str, Any]]:
                 "waiting": event.waiting,  # type: ignore[attr-defined]
                 "attended": event.attended,  # type: ignore[attr-defined]
                 "turnout": (event.attended / held) if held else None,  # type: ignore[attr-defined]
+                "turnout_pct": round(100 * event.attended / held) if held else None,  # type: ignore[attr-defined]
             }
         )
     return out
