@@ -208,19 +208,26 @@ def submit_form(
     ip: str = "",
     existing_person: Person | None = None,
     add_tags: tuple[str, ...] = (),
+    vouched: bool = False,
     now: dt.datetime | None = None,
 ) -> SubmitResult:
     """Record a submission: once per form and person and per idempotency key (a repeat returns
-    the first, with the answers it gives merged and a newly given consent recorded)."""
+    the first, with the answers it gives merged and a newly given consent recorded).
+
+    `vouched`: a client collected the submission and the API token vouches for it (as Action
+    Network's record-submission helper, which carries no answers): required questions and a
+    required consent are not asked for; the answers given are still checked."""
     now = now or timezone.now()
     idempotency_key = idempotency_key.strip()[:255]
     if not form.is_open:
         raise SubmissionRefused("This form is not taking submissions.")
     try:
-        cleaned = questions.clean_answers(questions.from_json(form.fields), answers or {})
+        cleaned = questions.clean_answers(
+            questions.from_json(form.fields), answers or {}, partial=vouched
+        )
     except questions.AnswerErrors as error:
         raise SubmissionRefused("Some answers need a look.", error.errors) from error
-    if form.consent_text and form.consent_required and not consent:
+    if form.consent_text and form.consent_required and not consent and not vouched:
         raise SubmissionRefused(
             "Please agree to the consent statement.", {"consent": "This box must be ticked."}
         )

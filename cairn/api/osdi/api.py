@@ -26,6 +26,7 @@ from cairn.powermap import api as powermap_api
 
 from . import entry, lists, people, petitions, tags
 from .errors import ApiError
+from .forms import router as forms_router
 
 
 class OsdiApi(NinjaAPI):
@@ -91,6 +92,7 @@ api.add_router("", people.router)
 api.add_router("", tags.router)
 api.add_router("", lists.router)
 api.add_router("", petitions.router)
+api.add_router("", forms_router)  # forms and submissions
 api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
 api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
 api.add_router("", narrative_api.router)  # Cairn's own: frameworks, versions, content

@@ -22,6 +22,7 @@ COLLECTIONS: dict[str, str] = {
     "osdi:tags": "tags",
     "osdi:lists": "lists",
     "osdi:petitions": "petitions",
+    "osdi:forms": "forms",
     "cairn:proposals": "proposals",
     "cairn:campaigns": "campaigns",
     "cairn:frameworks": "narrative/frameworks",
