@@ -8,6 +8,7 @@ urlpatterns = [
     # before them costs every request (URL resolution was the largest cost of a cached page)
     path("p/", include("cairn.petitions.public_urls")),
     path("e/", include("cairn.events.public_urls")),
+    path("give/", include("cairn.fundraising.public_urls")),
     path("", include("cairn.core.urls")),
     path("accounts/", include("cairn.accounts.urls")),
     path("c/<slug:slug>/people/import/", include("cairn.people.import_urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("c/<slug:slug>/audit/", include("cairn.audit.urls")),
     path("c/<slug:slug>/forms/", include("cairn.signups.urls")),
     path("c/<slug:slug>/events/", include("cairn.events.urls")),
+    path("c/<slug:slug>/fundraising/", include("cairn.fundraising.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("public/", include("cairn.coalitions.public_urls")),
     path("f/", include("cairn.signups.public_urls")),

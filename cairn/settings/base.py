@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cairn.signups",
     "cairn.ledger",
     "cairn.budgets",
+    "cairn.fundraising",
     "cairn.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class FundraisingConfig(AppConfig):
+    name = "cairn.fundraising"
+    label = "fundraising"
+    verbose_name = "Fundraising"
+
+    def ready(self) -> None:
+        from cairn.people import hooks
+
+        from .people_hooks import HOOKS
+
+        hooks.register(HOOKS)
