@@ -56,6 +56,9 @@ class Action(StrEnum):
     PROPOSE_BUDGET_LINES = "propose_budget_lines"
     SUBMIT_EXPENSES = "submit_expenses"
     MANAGE_BUDGETS = "manage_budgets"
+    # Fundraising (cairn.fundraising): stewards set up pages, co-hosts and their shares, see
+    # donors, record offline gifts and refund; every role sees a page and its thermometer.
+    MANAGE_FUNDRAISING = "manage_fundraising"
 
 
 # Actions a role may take on any member organization of its coalition.
