@@ -59,6 +59,9 @@ class Action(StrEnum):
     # Fundraising (cairn.fundraising): stewards set up pages, co-hosts and their shares, see
     # donors, record offline gifts and refund; every role sees a page and its thermometer.
     MANAGE_FUNDRAISING = "manage_fundraising"
+    # Letter and call campaigns (cairn.advocacy): stewards create them, set their targets, import
+    # district tables, print batches and log the offices' replies; every role sees the tallies.
+    MANAGE_ADVOCACY = "manage_advocacy"
 
 
 # Actions a role may take on any member organization of its coalition.
