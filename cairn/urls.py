@@ -22,11 +22,13 @@ urlpatterns = [
     path("c/<slug:slug>/narrative/", include("cairn.narrative.urls")),
     path("c/<slug:slug>/powermap/", include("cairn.powermap.urls")),
     path("c/<slug:slug>/audit/", include("cairn.audit.urls")),
+    path("c/<slug:slug>/budgets/", include("cairn.budgets.urls")),
     path("c/<slug:slug>/forms/", include("cairn.signups.urls")),
     path("c/<slug:slug>/events/", include("cairn.events.urls")),
     path("c/<slug:slug>/fundraising/", include("cairn.fundraising.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("public/", include("cairn.coalitions.public_urls")),
+    path("b/", include("cairn.budgets.public_urls")),  # supporters' budget ballots
     path("f/", include("cairn.signups.public_urls")),
     path("admin/", admin.site.urls),
     # The OSDI routes answer with and without a trailing slash, never by redirecting.

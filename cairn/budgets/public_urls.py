@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "budgets_public"
+urlpatterns = [
+    path("<uuid:round_uuid>/", views.public_ballot, name="ballot"),
+]
