@@ -26,8 +26,10 @@ urlpatterns = [
     path("c/<slug:slug>/forms/", include("cairn.signups.urls")),
     path("c/<slug:slug>/events/", include("cairn.events.urls")),
     path("c/<slug:slug>/fundraising/", include("cairn.fundraising.urls")),
+    path("c/<slug:slug>/funds/", include("cairn.ledger.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("public/", include("cairn.coalitions.public_urls")),
+    path("funds/", include("cairn.ledger.public_urls")),
     path("b/", include("cairn.budgets.public_urls")),  # supporters' budget ballots
     path("f/", include("cairn.signups.public_urls")),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cairn.api.auth import OsdiToken
 from cairn.audit import api as audit_api
+from cairn.budgets import api as budgets_api
 from cairn.campaigns import api as campaigns_api
 from cairn.governance import api as governance_api
 from cairn.narrative import api as narrative_api
@@ -98,6 +99,7 @@ api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, 
 api.add_router("", narrative_api.router)  # Cairn's own: frameworks, versions, content
 api.add_router("", audit_api.router)  # Cairn's own: partnership audits and profiles
 api.add_router("", powermap_api.router)  # Cairn's own: stakeholders, relationships, figures
+api.add_router("", budgets_api.router)  # Cairn's own: budget lines, rounds, expenses (read)
 
 
 def error_response(
