@@ -19,13 +19,14 @@ from cairn.api.auth import OsdiToken
 from cairn.audit import api as audit_api
 from cairn.budgets import api as budgets_api
 from cairn.campaigns import api as campaigns_api
+from cairn.events.services import EventError, EventFull
 from cairn.governance import api as governance_api
 from cairn.narrative import api as narrative_api
 from cairn.people.services import PeopleError
 from cairn.petitions.services import PetitionError
 from cairn.powermap import api as powermap_api
 
-from . import entry, lists, people, petitions, tags
+from . import entry, event_campaigns, events, lists, people, petitions, tags
 from .errors import ApiError
 from .forms import router as forms_router
 
@@ -94,6 +95,8 @@ api.add_router("", tags.router)
 api.add_router("", lists.router)
 api.add_router("", petitions.router)
 api.add_router("", forms_router)  # forms and submissions
+api.add_router("", events.router)  # events and attendances
+api.add_router("", event_campaigns.router)  # event campaigns, their events and attendances
 api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
 api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
 api.add_router("", narrative_api.router)  # Cairn's own: frameworks, versions, content
@@ -146,6 +149,16 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PeopleError)
 def _refused(request: HttpRequest, exc: PeopleError) -> HttpResponse:
     return error_response(request, 400, str(exc))
+
+
+@api.exception_handler(EventError)
+def _event_refused(request: HttpRequest, exc: EventError) -> HttpResponse:
+    return error_response(request, 400, str(exc))
+
+
+@api.exception_handler(EventFull)
+def _event_full(request: HttpRequest, exc: EventFull) -> HttpResponse:
+    return error_response(request, 409, str(exc))
 
 
 @api.exception_handler(PetitionError)

@@ -23,6 +23,8 @@ COLLECTIONS: dict[str, str] = {
     "osdi:lists": "lists",
     "osdi:petitions": "petitions",
     "osdi:forms": "forms",
+    "osdi:events": "events",
+    "osdi:event_campaigns": "event_campaigns",
     "cairn:proposals": "proposals",
     "cairn:campaigns": "campaigns",
     "cairn:frameworks": "narrative/frameworks",
