@@ -12,3 +12,7 @@ class FundraisingConfig(AppConfig):
         from .people_hooks import HOOKS
 
         hooks.register(HOOKS)
+
+        from .engagement import register_sources  # the dashboard's donations and donors
+
+        register_sources()

@@ -20,6 +20,7 @@ from cairn.audit import api as audit_api
 from cairn.budgets import api as budgets_api
 from cairn.campaigns import api as campaigns_api
 from cairn.events.services import EventError, EventFull
+from cairn.fundraising.services import FundraisingError
 from cairn.governance import api as governance_api
 from cairn.narrative import api as narrative_api
 from cairn.people.services import PeopleError
@@ -29,6 +30,7 @@ from cairn.powermap import api as powermap_api
 from . import entry, event_campaigns, events, lists, people, petitions, tags
 from .errors import ApiError
 from .forms import router as forms_router
+from .fundraising import router as fundraising_router
 
 
 class OsdiApi(NinjaAPI):
@@ -97,6 +99,7 @@ api.add_router("", petitions.router)
 api.add_router("", forms_router)  # forms and submissions
 api.add_router("", events.router)  # events and attendances
 api.add_router("", event_campaigns.router)  # event campaigns, their events and attendances
+api.add_router("", fundraising_router)  # fundraising pages and donations
 api.add_router("", governance_api.router)  # Cairn's own: proposals, votes, outcomes
 api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, targets
 api.add_router("", narrative_api.router)  # Cairn's own: frameworks, versions, content
@@ -159,6 +162,11 @@ def _event_refused(request: HttpRequest, exc: EventError) -> HttpResponse:
 @api.exception_handler(EventFull)
 def _event_full(request: HttpRequest, exc: EventFull) -> HttpResponse:
     return error_response(request, 409, str(exc))
+
+
+@api.exception_handler(FundraisingError)
+def _fundraising_refused(request: HttpRequest, exc: FundraisingError) -> HttpResponse:
+    return error_response(request, 400, str(exc))
 
 
 @api.exception_handler(PetitionError)

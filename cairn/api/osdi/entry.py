@@ -25,6 +25,8 @@ COLLECTIONS: dict[str, str] = {
     "osdi:forms": "forms",
     "osdi:events": "events",
     "osdi:event_campaigns": "event_campaigns",
+    "osdi:fundraising_pages": "fundraising_pages",
+    "osdi:donations": "donations",
     "cairn:proposals": "proposals",
     "cairn:campaigns": "campaigns",
     "cairn:frameworks": "narrative/frameworks",
