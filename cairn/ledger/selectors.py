@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from cairn.coalitions.models import Coalition, Membership
 from cairn.engines import ledger as math
+from cairn.governance.models import Outcome
 
 from .models import Account, AccountType, Entry, Fund, LedgerTransaction
 
@@ -28,6 +29,15 @@ def funds(coalition: Coalition) -> QuerySet[Fund]:
 
 def public_funds(coalition: Coalition) -> QuerySet[Fund]:
     return funds(coalition).filter(public=True)
+
+
+def public_fund(*, coalition_slug: str, fund_slug: str) -> Fund | None:
+    """A fund its stewards made public, by its coalition's slug and its own (public pages)."""
+    return (
+        Fund.objects.filter(public=True, coalition__slug=coalition_slug, slug=fund_slug)
+        .select_related("coalition")
+        .first()
+    )
 
 
 def fund_by_slug(coalition: Coalition, slug: str, *, public_only: bool = False) -> Fund | None:
@@ -106,8 +116,46 @@ def entries(
 
 
 def transactions(fund: Fund) -> QuerySet[LedgerTransaction]:
-    return LedgerTransaction.objects.filter(fund=fund).select_related(
-        "decision__proposal", "reverses"
+    """The fund's transactions, newest first, each with its entries (and their accounts), its
+    decision and what it reverses: three queries for a page of them."""
+    return (
+        LedgerTransaction.objects.filter(fund=fund)
+        .select_related("decision__proposal", "reverses", "reversed_by")
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=Entry.objects.select_related("debit", "credit").order_by("pk"),
+            )
+        )
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def decisions(fund: Fund) -> list[Outcome]:
+    """The governance outcomes behind the fund's transactions, newest first."""
+    ids = LedgerTransaction.objects.filter(fund=fund, decision__isnull=False).values("decision")
+    return list(
+        Outcome.objects.filter(pk__in=ids).select_related("proposal").order_by("-recorded_at")
+    )
+
+
+def entries_for_export(fund: Fund) -> QuerySet[Entry]:
+    """Every entry, oldest first, for the CSV (iterated in chunks)."""
+    return (
+        Entry.objects.filter(fund=fund)
+        .select_related(
+            "transaction__decision__proposal", "transaction__reverses", "debit", "credit"
+        )
+        .order_by("transaction__occurred_on", "transaction_id", "pk")
+    )
+
+
+def membership_in(coalition: Coalition, membership_id: int) -> Membership | None:
+    return (
+        Membership.objects.for_coalition(coalition)
+        .select_related("organization")
+        .filter(pk=membership_id)
+        .first()
     )
 
 

@@ -22,6 +22,7 @@ from cairn.campaigns import api as campaigns_api
 from cairn.events.services import EventError, EventFull
 from cairn.fundraising.services import FundraisingError
 from cairn.governance import api as governance_api
+from cairn.ledger import api as ledger_api
 from cairn.narrative import api as narrative_api
 from cairn.people.services import PeopleError
 from cairn.petitions.services import PetitionError
@@ -105,6 +106,7 @@ api.add_router("", campaigns_api.router)  # Cairn's own: campaigns, objectives, 
 api.add_router("", narrative_api.router)  # Cairn's own: frameworks, versions, content
 api.add_router("", audit_api.router)  # Cairn's own: partnership audits and profiles
 api.add_router("", powermap_api.router)  # Cairn's own: stakeholders, relationships, figures
+api.add_router("", ledger_api.router)  # Cairn's own: funds, accounts, entries (read-only)
 api.add_router("", budgets_api.router)  # Cairn's own: budget lines, rounds, expenses (read)
 
 

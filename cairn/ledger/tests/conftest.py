@@ -33,7 +33,9 @@ def give(fund: Fund) -> Callable[..., LedgerTransaction]:
             occurred_on=DAY,
             transfers=[
                 services.Transfer(
-                    debit=accounts.cash(into), credit=accounts.donations(into), amount=Decimal(amount)
+                    debit=accounts.cash(into),
+                    credit=accounts.donations(into),
+                    amount=Decimal(amount),
                 )
             ],
         ).transaction

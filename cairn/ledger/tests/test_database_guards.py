@@ -129,7 +129,9 @@ def test_the_database_refuses_moving_an_entry_or_an_account_to_another_fund(worl
                 [world.other_fund.pk, world.tx.pk],
             )
 
-        assert refused(move_entry) and refused(move_account) and refused(move_transaction)
+        assert refused(move_entry)
+        assert refused(move_account)
+        assert refused(move_transaction)
 
 
 def test_the_database_keeps_a_funds_currency_and_coalition(world: World) -> None:

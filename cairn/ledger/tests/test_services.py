@@ -15,7 +15,9 @@ from .conftest import DAY
 def test_ensure_fund_is_created_once_and_keeps_its_currency(coalition: Coalition) -> None:
     first = services.ensure_fund(coalition=coalition, currency="eur", name="Pooled  fund")
     again = services.ensure_fund(coalition=coalition, currency="EUR", name="Pooled fund")
-    assert again.pk == first.pk and first.currency == "EUR" and first.slug == "pooled-fund"
+    assert again.pk == first.pk
+    assert first.currency == "EUR"
+    assert first.slug == "pooled-fund"
     with pytest.raises(services.LedgerError, match="EUR, not USD"):
         services.ensure_fund(coalition=coalition, currency="USD", name="Pooled fund")
     with pytest.raises(services.LedgerError, match="ISO 4217"):
@@ -36,7 +38,7 @@ def test_post_refuses_floats_fractions_of_a_cent_and_foreign_accounts(
     other = services.ensure_fund(coalition=coalition, currency="USD", name="Other fund")
     cash, gifts = accounts.cash(fund), accounts.donations(fund)
     for amount, message in [
-        (1.5, "never a float"),
+        (float("1.5"), "never a float"),  # float on purpose
         (Decimal("0.001"), "2 decimal places"),
         (Decimal(0), "positive"),
         (Decimal(-3), "positive"),
@@ -55,16 +57,22 @@ def test_post_refuses_floats_fractions_of_a_cent_and_foreign_accounts(
             source="cross",
             description="cross",
             occurred_on=DAY,
-            transfers=[services.Transfer(debit=accounts.cash(other), credit=gifts, amount=Decimal(1))],
+            transfers=[
+                services.Transfer(debit=accounts.cash(other), credit=gifts, amount=Decimal(1))
+            ],
         )
     assert not LedgerTransaction.objects.filter(fund=fund).exists()
 
 
-def test_reverse_swaps_every_transfer_once(fund: Fund, give: Callable[..., LedgerTransaction]) -> None:
+def test_reverse_swaps_every_transfer_once(
+    fund: Fund, give: Callable[..., LedgerTransaction]
+) -> None:
     gift = give("40.00", "donation:2:succeeded")
     refund = services.reverse(transaction=gift, source="donation:2:refunded", description="Refund")
     again = services.reverse(transaction=gift, source="donation:2:refunded", description="Refund")
-    assert refund.created and not again.created and again.transaction.pk == refund.transaction.pk
+    assert refund.created
+    assert not again.created
+    assert again.transaction.pk == refund.transaction.pk
     assert selectors.balance(accounts.cash(fund)) == Decimal(0)
     with pytest.raises(services.LedgerError, match="already reversed"):
         services.reverse(transaction=gift, source="donation:2:disputed", description="Dispute")
@@ -79,7 +87,8 @@ def test_a_funding_delivery_posts_a_member_contribution(
     commitment_factory(member, quantity=1000, delivered=400)
     commitment_factory(member, kind="expertise", quantity=10, unit="hours", delivered=5)
     fund = Fund.objects.for_coalition(coalition).get()
-    assert fund.currency == "USD" and fund.name == "Pooled fund"
+    assert fund.currency == "USD"
+    assert fund.name == "Pooled fund"
     contributions = accounts.member_contributions(fund, member)
     assert selectors.balance(contributions) == Decimal(400)
     assert selectors.balance(accounts.cash(fund)) == Decimal(400)
