@@ -27,11 +27,13 @@ urlpatterns = [
     path("c/<slug:slug>/events/", include("cairn.events.urls")),
     path("c/<slug:slug>/fundraising/", include("cairn.fundraising.urls")),
     path("c/<slug:slug>/funds/", include("cairn.ledger.urls")),
+    path("c/<slug:slug>/advocacy/", include("cairn.advocacy.urls")),
     path("c/<slug:slug>/", include("cairn.coalitions.urls")),
     path("public/", include("cairn.coalitions.public_urls")),
     path("funds/", include("cairn.ledger.public_urls")),
     path("b/", include("cairn.budgets.public_urls")),  # supporters' budget ballots
     path("f/", include("cairn.signups.public_urls")),
+    path("a/", include("cairn.advocacy.public_urls")),  # write to your decision-makers
     path("admin/", admin.site.urls),
     # The OSDI routes answer with and without a trailing slash, never by redirecting.
     path("api/v2", osdi_urls.entry_point_view),
