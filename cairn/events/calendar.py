@@ -38,7 +38,7 @@ def _vevent(event: Event, site_url: str) -> icalendar.Event:
     item.add("dtstart", timezone.localtime(event.starts_at, event.zone))
     if event.ends_at:
         item.add("dtend", timezone.localtime(event.ends_at, event.zone))
-    url = site_url + reverse("events_public:event", kwargs={"slug": event.slug})
+    url = site_url + reverse("events_public:event", kwargs={"event_slug": event.slug})
     item.add("url", url)
     description = _plain(event.description)
     if event.online_url:

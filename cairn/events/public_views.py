@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cairn.accounts.forms import client_ip
+from cairn.coalitions import public
 from cairn.coalitions.models import Coalition
 from cairn.people.services import AddressInput, EmailInput, PersonData, PhoneInput
 
@@ -22,8 +23,8 @@ from .forms import RsvpForm
 from .models import Attendance, Event, EventCampaign
 
 
-def _event(slug: str) -> Event:
-    event = selectors.public_event(slug=slug)
+def _event(event_slug: str) -> Event:
+    event = selectors.public_event(slug=event_slug)
     if event is None:
         raise Http404("No such event.")
     if event.event_campaign is not None and event.event_campaign.status == "draft":
@@ -66,16 +67,16 @@ def _page(request: HttpRequest, event: Event, form: RsvpForm, status: int = 200)
 
 
 @require_GET
-def event_page(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _event(slug)
+def event_page(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _event(event_slug)
     return _page(request, event, _rsvp_form(event))
 
 
 @require_http_methods(["GET", "POST"])
-def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _event(slug)
+def rsvp(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _event(event_slug)
     if request.method == "GET":
-        return redirect("events_public:event", slug=slug)
+        return redirect("events_public:event", event_slug=event_slug)
     form = _rsvp_form(event, request.POST)
     if not services.accepts_rsvps(event):
         form.add_error(None, "This event no longer takes RSVPs.")
@@ -109,7 +110,7 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, str(error))
         return _page(request, event, form, status=422)
     code = services.attendance_code(result.attendance)
-    return redirect("events_public:ticket", slug=event.slug, code=code)
+    return redirect("events_public:ticket", event_slug=event.slug, code=code)
 
 
 def _attendance(event: Event, code: str) -> Attendance:
@@ -120,8 +121,8 @@ def _attendance(event: Event, code: str) -> Attendance:
 
 
 @require_GET
-def ticket(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    event = _event(slug)
+def ticket(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    event = _event(event_slug)
     attendance = _attendance(event, code)
     check_in_url = request.build_absolute_uri(
         reverse("events:check_in", kwargs={"slug": event.coalition.slug, "event_id": event.pk})
@@ -140,8 +141,8 @@ def ticket(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 @require_GET
-def ticket_qr(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    event = _event(slug)
+def ticket_qr(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    event = _event(event_slug)
     attendance = _attendance(event, code)
     url = request.build_absolute_uri(
         reverse("events:check_in", kwargs={"slug": event.coalition.slug, "event_id": event.pk})
@@ -151,11 +152,11 @@ def ticket_qr(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 @require_POST
-def cancel(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    event = _event(slug)
+def cancel(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    event = _event(event_slug)
     attendance = _attendance(event, code)
     services.cancel_rsvp(attendance=attendance)
-    return redirect("events_public:ticket", slug=slug, code=code)
+    return redirect("events_public:ticket", event_slug=event_slug, code=code)
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:
@@ -165,21 +166,21 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 
 @require_GET
-def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _event(slug)
+def event_ics(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _event(event_slug)
     return _ics(calendar.event_ics(event), f"{event.slug}.ics")
 
 
-def _campaign(slug: str) -> EventCampaign:
-    campaign = selectors.public_event_campaign(slug=slug)
+def _campaign(campaign_slug: str) -> EventCampaign:
+    campaign = selectors.public_event_campaign(slug=campaign_slug)
     if campaign is None:
         raise Http404("No such event campaign.")
     return campaign
 
 
 @require_GET
-def campaign_page(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(slug)
+def campaign_page(request: HttpRequest, campaign_slug: str) -> HttpResponse:
+    campaign = _campaign(campaign_slug)
     events = list(selectors.public_events_of_campaign(campaign))
     return render(
         request,
@@ -194,14 +195,14 @@ def campaign_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def campaign_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(slug)
+def campaign_ics(request: HttpRequest, campaign_slug: str) -> HttpResponse:
+    campaign = _campaign(campaign_slug)
     events = selectors.public_events_of_campaign(campaign)
     return _ics(calendar.calendar_of(events, name=campaign.title), f"{campaign.slug}.ics")
 
 
 def _coalition(slug: str) -> Coalition:
-    coalition = Coalition.objects.filter(slug=slug).first()
+    coalition = public.published_coalition(slug=slug)  # unpublished: not found
     if coalition is None:
         raise Http404("No such coalition.")
     return coalition

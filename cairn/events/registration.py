@@ -99,11 +99,51 @@ def attendance_per_day_and_member(
     return per_day_and_member(_checked_in(coalition, first, last), "checked_in_at", "membership")
 
 
+def upcoming_public_events(coalition: Coalition) -> list[Any]:
+    """The coalition's next public events, as entries of its public page."""
+    from django.urls import reverse
+    from django.utils import timezone as tz
+
+    from cairn.coalitions.public import PublicEntry
+
+    from .selectors import public_events_of_coalition
+
+    entries = []
+    for event in public_events_of_coalition(coalition)[:12]:
+        local = tz.localtime(event.starts_at, event.zone)
+        where = event.locality or ("Online" if event.online_url else "")
+        entries.append(
+            PublicEntry(
+                title=event.title,
+                url=reverse("events_public:event", kwargs={"event_slug": event.slug}),
+                summary=where,
+                meta=f"{local:%a %-d %b, %-I:%M %p} {local.tzname()}",
+            )
+        )
+    return entries
+
+
+def all_events_url(coalition: Coalition) -> str:
+    from django.urls import reverse
+
+    return reverse("events_public:coalition", kwargs={"coalition_slug": coalition.slug})
+
+
 def register_all() -> None:
     from cairn.campaigns import engagement
+    from cairn.coalitions import public
     from cairn.people import hooks
 
     hooks.register(HOOKS)
+    public.register(
+        public.PublicSection(
+            key="events",
+            title="Upcoming events",
+            entries=upcoming_public_events,
+            order=20,
+            more_url=all_events_url,
+        )
+    )
     engagement.register(
         engagement.EngagementSource(
             key="rsvps",

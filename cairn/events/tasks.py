@@ -27,11 +27,12 @@ def _send(template: str, attendance: Attendance, *, attach_ics: bool = False) ->
         "attendance": attendance,
         "event": event,
         "code": attendance_code(attendance),
-        "event_url": _site_url() + reverse("events_public:event", kwargs={"slug": event.slug}),
+        "event_url": _site_url()
+        + reverse("events_public:event", kwargs={"event_slug": event.slug}),
         "ticket_url": _site_url()
         + reverse(
             "events_public:ticket",
-            kwargs={"slug": event.slug, "code": attendance_code(attendance)},
+            kwargs={"event_slug": event.slug, "code": attendance_code(attendance)},
         ),
     }
     message = EmailMessage(

@@ -436,9 +436,11 @@ def new_campaign(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 
 @coalition_view(Action.MANAGE_EVENTS)
 @require_http_methods(["GET", "POST"])
-def edit_campaign(request: HttpRequest, tenant: Tenant, campaign_id: int) -> HttpResponse:
+def edit_campaign(request: HttpRequest, tenant: Tenant, event_campaign_id: int) -> HttpResponse:
     campaign = found(
-        selectors.event_campaign_for_staff(coalition=tenant.coalition, campaign_id=campaign_id)
+        selectors.event_campaign_for_staff(
+            coalition=tenant.coalition, campaign_id=event_campaign_id
+        )
     )
     if request.method == "POST":
         form = _campaign_form(tenant, request.POST)
@@ -470,9 +472,11 @@ def edit_campaign(request: HttpRequest, tenant: Tenant, campaign_id: int) -> Htt
 
 
 @coalition_view(Action.VIEW)
-def campaign_detail(request: HttpRequest, tenant: Tenant, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: HttpRequest, tenant: Tenant, event_campaign_id: int) -> HttpResponse:
     campaign = found(
-        selectors.event_campaign_for_staff(coalition=tenant.coalition, campaign_id=campaign_id)
+        selectors.event_campaign_for_staff(
+            coalition=tenant.coalition, campaign_id=event_campaign_id
+        )
     )
     rows = selectors.turnout_by_event(campaign)
     events = [row["event"] for row in rows]
@@ -491,9 +495,11 @@ def campaign_detail(request: HttpRequest, tenant: Tenant, campaign_id: int) -> H
 
 
 @coalition_view(Action.VIEW)
-def campaign_csv(request: HttpRequest, tenant: Tenant, campaign_id: int) -> HttpResponse:
+def campaign_csv(request: HttpRequest, tenant: Tenant, event_campaign_id: int) -> HttpResponse:
     campaign = found(
-        selectors.event_campaign_for_staff(coalition=tenant.coalition, campaign_id=campaign_id)
+        selectors.event_campaign_for_staff(
+            coalition=tenant.coalition, campaign_id=event_campaign_id
+        )
     )
     header = ["Event", "Host", "Starts (local)", "Time zone", "RSVPs", "Waiting", "Checked in"]
     rows = [

@@ -161,17 +161,23 @@ def test_public_pages_and_feeds(
     day = services.create_event_campaign(coalition=coalition, title="Day of action", by=None)
     event_factory(event_campaign=day, latitude=39.77, longitude=-86.16, locality="Indianapolis")
     event_factory(event_campaign=day, title="Online call", online_url="https://meet.example.org/x")
-    page = client.get(reverse("events_public:campaign", args=[day.slug]))
+    page = client.get(reverse("events_public:event_campaign", args=[day.slug]))
     assert page.status_code == 200
     assert b"<circle" in page.content
     assert b"Online" in page.content
-    feed = client.get(reverse("events_public:campaign_ics", args=[day.slug]))
+    feed = client.get(reverse("events_public:event_campaign_ics", args=[day.slug]))
     assert feed["Content-Type"].startswith("text/calendar")
     assert feed.content.count(b"BEGIN:VEVENT") == 2
+    assert client.get(reverse("events_public:coalition", args=[coalition.slug])).status_code == 404
+    coalition.publish_public_page = True
+    coalition.save(update_fields=["publish_public_page"])
     listing = client.get(reverse("events_public:coalition", args=[coalition.slug]))
     assert b"Online call" in listing.content
+    front = client.get(reverse("public:coalition", args=[coalition.slug]))
+    assert b"Upcoming events" in front.content
+    assert b"Online call" in front.content
     services.update_event_campaign(event_campaign=day, status=EventCampaign.Status.DRAFT)
-    assert client.get(reverse("events_public:campaign", args=[day.slug])).status_code == 404
+    assert client.get(reverse("events_public:event_campaign", args=[day.slug])).status_code == 404
 
 
 def test_public_rsvp_is_rate_limited(
