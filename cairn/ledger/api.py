@@ -208,3 +208,13 @@ def list_entries(request: HttpRequest, fund_id: str, query: Query[EntryQuery]) -
         render=lambda e: render_entry(request, e, fund),
         query=query,
     )
+
+
+@router.get("/funds/{fund_id}/entries/{ledger_entry_id}", **_GET, summary="One entry of a fund")
+def get_entry(request: HttpRequest, fund_id: str, ledger_entry_id: str) -> dict[str, Any]:
+    fund = find_fund(coalition_of(request), fund_id)
+    pk = int(ledger_entry_id) if ledger_entry_id.isdigit() and len(ledger_entry_id) < 19 else None
+    row = None if pk is None else selectors.entries(fund).filter(pk=pk).first()
+    if row is None:
+        raise not_found("entry", ledger_entry_id)
+    return render_entry(request, row, fund)
