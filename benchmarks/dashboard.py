@@ -9,11 +9,11 @@ for the run and dropped at the end — the database named in the URL is only use
 1. migrates, then loads two coalitions by bulk loading (`executemany` in one transaction on
    SQLite, `COPY` on PostgreSQL; no services, no validation): a **large** one with, at
    --scale 1.0, 1,000,000 confirmed signatures on 4 petitions, 200,000 supporters, 100,000
-   donation stand-ins and 5 years of daily measurements on 3 objectives, spread over 20 member
-   organizations; and a **small** one with 1/100 of each. There is no fundraising app yet, so the
-   donations are a stand-in: supporters' timeline lines (`people.Activity`) of kind "donation",
-   counted by an engagement source that this script registers (per day, by the member that
-   brought the donor) — the same shape as a fundraising source will have;
+   succeeded donations to a fundraising page (each crediting the host member that brought it, or
+   none) and 5 years of daily measurements on 3 objectives, spread over 20 member organizations;
+   and a **small** one with 1/100 of each. The donations are counted by fundraising's own
+   engagement sources (`cairn.fundraising.engagement`: the amount per day and host member, and
+   the donors), registered by the app as in production;
 2. counts engagement as the task that keeps the counters fresh in production does
    (`cairn.campaigns.services.refresh_engagement`): a full recount (daily), then a recount of the
    recent days (every few minutes while the dashboard is read), and prints how long each took;
@@ -38,6 +38,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ YEARS = 5
 OBJECTIVES = 3
 MEMBERS = 20
 PETITIONS = 4
+AMOUNTS = ("10", "25", "25", "50", "100", "12.50")  # one gift's amount, chosen per row
 WARM_UP = 5
 TARGET_P95_MS = 150.0
 BENCH_SETTINGS = """
@@ -173,7 +175,9 @@ def build(label: str, factor: float, loader: Loader, steward: Any) -> dict[str, 
     from cairn.campaigns.models import Direction, Measurement
     from cairn.coalitions import services as coalitions
     from cairn.coalitions.models import StaffMember
-    from cairn.people.models import Activity, Person
+    from cairn.fundraising import services as fundraising
+    from cairn.fundraising.models import Donation, FundraisingPage
+    from cairn.people.models import Person
     from cairn.petitions.models import Petition, Signature
 
     rng = random.Random(f"dashboard-{label}")
@@ -236,6 +240,13 @@ def build(label: str, factor: float, loader: Loader, steward: Any) -> dict[str, 
             )
             for i in range(PETITIONS)
         ]
+        page = fundraising.create_page(
+            coalition=coalition,
+            title="Fund the beds",
+            by=steward,
+            status=FundraisingPage.Status.OPEN,
+            campaign=campaign,
+        )
         assert StaffMember.objects.filter(coalition=coalition, user=steward).exists()  # noqa: S101
         now = timezone.now()
         started = time.perf_counter()
@@ -261,13 +272,28 @@ def build(label: str, factor: float, loader: Loader, steward: Any) -> dict[str, 
         )
         person_ids = range(person_ids_from, person_ids_from + loaded["people"])
         loaded["donations"] = loader.load(
-            Activity,
-            ["coalition_id", "person_id", "kind", "summary", "occurred_at"],
+            Donation,
+            [
+                "coalition_id",
+                "page_id",
+                "person_id",
+                "amount",
+                "currency",
+                "status",
+                "provider",
+                "idempotency_key",
+                "host_membership_id",
+                "succeeded_at",
+                "created_at",
+                "modified_at",
+            ],
             (
-                (coalition.pk, rng.choice(person_ids), "donation", "Gave 25 USD", at)
-                for at in moments(counts["donations"], first, span, rng)
+                (coalition.pk, page.pk, rng.choice(person_ids), Decimal(rng.choice(AMOUNTS)),
+                 "USD", "succeeded", "stripe", f"bench-{i}", rng.choice([*member_ids, None]),
+                 at + dt.timedelta(minutes=2), at, at + dt.timedelta(minutes=2))
+                for i, at in enumerate(moments(counts["donations"], first, span, rng))
             ),
-        )
+        )  # fmt: skip
         loaded["signatures"] = loader.load(
             Signature,
             [
@@ -324,63 +350,6 @@ def _analyze(loader: Loader) -> None:
     would have after a real load — and so that it does not start in the middle of the timing."""
     with loader.connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if loader.postgres else "ANALYZE")
-
-
-# --- donations stand-in --------------------------------------------------------------------------
-
-
-def register_donation_stand_in() -> None:
-    """Donations, counted from supporters' timeline lines of kind "donation" (a stand-in until
-    the fundraising app registers its own source)."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncDate
-
-    from cairn.campaigns import engagement, sources
-    from cairn.people.models import Activity
-
-    def rows(coalition: Any, first: dt.date, last: dt.date) -> Any:
-        start, end = sources._bounds(first, last)
-        return Activity.objects.for_coalition(coalition).filter(
-            kind="donation", occurred_at__gte=start, occurred_at__lt=end
-        )
-
-    def daily(coalition: Any, first: dt.date, last: dt.date) -> dict[dt.date, float]:
-        grouped = (
-            rows(coalition, first, last)
-            .annotate(day=TruncDate("occurred_at"))
-            .values("day")
-            .annotate(n=Count("pk"))
-            .order_by("day")
-        )
-        return {r["day"]: float(r["n"]) for r in grouped}
-
-    def by_member(coalition: Any, first: dt.date, last: dt.date) -> dict[int | None, float]:
-        field = "person__source_membership"
-        grouped = rows(coalition, first, last).values(field).annotate(n=Count("pk")).order_by(field)
-        return {r[field]: float(r["n"]) for r in grouped}
-
-    def daily_by_member(
-        coalition: Any, first: dt.date, last: dt.date
-    ) -> dict[tuple[dt.date, int | None], float]:
-        field = "person__source_membership"
-        grouped = (
-            rows(coalition, first, last)
-            .annotate(day=TruncDate("occurred_at"))
-            .values("day", field)
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return {(r["day"], r[field]): float(r["n"]) for r in grouped}
-
-    fields: dict[str, Any] = {
-        "key": "donations",
-        "label": "Donations (stand-in: timeline lines)",
-        "unit": "donations",
-        "daily": daily,
-        "by_member": by_member,
-        "order": 30,
-    }
-    engagement.register(engagement.EngagementSource(**fields, daily_by_member=daily_by_member))
 
 
 # --- timing --------------------------------------------------------------------------------------
@@ -471,7 +440,6 @@ def run(args: argparse.Namespace) -> None:
     from cairn.accounts.models import User
 
     call_command("migrate", interactive=False, verbosity=0)
-    register_donation_stand_in()
     vendor = connection.vendor
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()" if vendor == "sqlite" else "SHOW server_version")
