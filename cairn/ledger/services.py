@@ -8,7 +8,7 @@
 - `post`: one balanced transaction of transfers, idempotent by (fund, source): a retry, however
   concurrent, returns the first transaction and writes nothing.
 - `reverse`: a transaction that undoes another (every transfer swapped), at most once.
-- `set_fund_public`: publish or withdraw a fund's public page.
+- `describe_fund`, `set_fund_public`: a fund's description; publish or withdraw its page.
 
 Every amount is a Decimal in the fund's currency, never finer than its minor unit (the engine
 refuses floats). The database refuses what Python might let through (see `ledger/__init__.py`).
@@ -231,6 +231,13 @@ def reverse(
         by=by,
         reverses=original,
     )
+
+
+def describe_fund(*, fund: Fund, description: str) -> Fund:
+    """Change the fund's public description (its name, slug and currency stay)."""
+    fund.description = description.strip()[:2000]
+    fund.save(update_fields=["description"])
+    return fund
 
 
 def set_fund_public(*, fund: Fund, public: bool) -> Fund:

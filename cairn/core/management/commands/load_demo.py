@@ -12,6 +12,7 @@ from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
 from cairn.engines.words import counted
 from cairn.governance.demo import load_demo_decisions
+from cairn.ledger.demo import load_demo_ledger
 from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decision
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         load_demo_powermap(coalition)
         # the partnership audit reads the evidence the loaders above recorded
         load_demo_audit(coalition)
+        load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
