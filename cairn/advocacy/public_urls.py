@@ -7,10 +7,10 @@ from . import public_views
 
 app_name = "advocacy_public"
 urlpatterns: list[URLPattern] = [
-    path("<slug:slug>/", public_views.write, name="write"),
-    path("<slug:slug>/sent/<str:token>/", public_views.sent, name="sent"),
+    path("<slug:advocacy_slug>/", public_views.write, name="write"),
+    path("<slug:advocacy_slug>/sent/<str:token>/", public_views.sent, name="sent"),
     path(
-        "<slug:slug>/sent/<str:token>/calls/<int:delivery_pk>/",
+        "<slug:advocacy_slug>/sent/<str:token>/calls/<int:advocacy_delivery_id>/",
         public_views.report,
         name="report",
     ),

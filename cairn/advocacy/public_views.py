@@ -60,8 +60,8 @@ def _lookup(
 
 
 @require_http_methods(["GET", "POST"])
-def write(request: HttpRequest, slug: str) -> HttpResponse:
-    row = _campaign(slug)
+def write(request: HttpRequest, advocacy_slug: str) -> HttpResponse:
+    row = _campaign(advocacy_slug)
     if row.status != AdvocacyCampaign.Status.OPEN:
         return render(request, "advocacy/public_write.html", _context(row, closed=True))
     if request.method == "POST":
@@ -148,8 +148,8 @@ def _outreach(row: AdvocacyCampaign, token: str) -> Outreach:
 
 
 @require_http_methods(["GET"])
-def sent(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    row = _campaign(slug)
+def sent(request: HttpRequest, advocacy_slug: str, token: str) -> HttpResponse:
+    row = _campaign(advocacy_slug)
     outreach = _outreach(row, token)
     deliveries = list(selectors.outreach_deliveries(outreach=outreach))
     reports = {
@@ -172,12 +172,14 @@ def sent(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 
 @require_POST
-def report(request: HttpRequest, slug: str, token: str, delivery_pk: int) -> HttpResponse:
-    row = _campaign(slug)
+def report(
+    request: HttpRequest, advocacy_slug: str, token: str, advocacy_delivery_id: int
+) -> HttpResponse:
+    row = _campaign(advocacy_slug)
     outreach = _outreach(row, token)
     delivery = (
         selectors.outreach_deliveries(outreach=outreach)
-        .filter(pk=delivery_pk, channel=Delivery.Channel.CALL)
+        .filter(pk=advocacy_delivery_id, channel=Delivery.Channel.CALL)
         .first()
     )
     if delivery is None:

@@ -85,8 +85,8 @@ def new_campaign(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 
 @coalition_view(Action.MANAGE_ADVOCACY)
 @require_http_methods(["GET", "POST"])
-def edit_campaign(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
+def edit_campaign(request: HttpRequest, tenant: Tenant, advocacy_id: int) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
     form = _campaign_form(request, tenant, initial=CampaignForm.initial_for(row))
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,8 +103,8 @@ def edit_campaign(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse
 
 @coalition_view(Action.VIEW)
 @require_GET
-def detail(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
+def detail(request: HttpRequest, tenant: Tenant, advocacy_id: int) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
     context = tenant.context(
         row=row,
         public_url=public_url(request, row) if row.status != row.Status.DRAFT else "",
@@ -121,8 +121,8 @@ def detail(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
 
 @coalition_view(Action.VIEW)
 @require_http_methods(["GET", "POST"])
-def targets(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
+def targets(request: HttpRequest, tenant: Tenant, advocacy_id: int) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
     form = TargetForm(
         request.POST if request.method == "POST" else None,
         decision_makers=selectors.decision_makers(coalition=tenant.coalition),
@@ -164,9 +164,11 @@ def targets(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
 
 @coalition_view(Action.MANAGE_ADVOCACY)
 @require_POST
-def remove_target(request: HttpRequest, tenant: Tenant, pk: int, target_pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
-    target = found(selectors.target(advocacy_campaign=row, pk=target_pk))
+def remove_target(
+    request: HttpRequest, tenant: Tenant, advocacy_id: int, advocacy_target_id: int
+) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
+    target = found(selectors.target(advocacy_campaign=row, pk=advocacy_target_id))
     try:
         services.remove_target(target=target)
     except services.AdvocacyError as error:
@@ -178,8 +180,8 @@ def remove_target(request: HttpRequest, tenant: Tenant, pk: int, target_pk: int)
 
 @coalition_view(Action.VIEW)
 @require_http_methods(["GET", "POST"])
-def replies(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
+def replies(request: HttpRequest, tenant: Tenant, advocacy_id: int) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
     form = ReplyForm(
         request.POST if request.method == "POST" else None,
         targets=selectors.targets(advocacy_campaign=row),
@@ -215,9 +217,11 @@ def replies(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
 
 @coalition_view(Action.MANAGE_ADVOCACY)
 @require_POST
-def bounce(request: HttpRequest, tenant: Tenant, pk: int, delivery_pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
-    delivery = found(selectors.delivery(advocacy_campaign=row, pk=delivery_pk))
+def bounce(
+    request: HttpRequest, tenant: Tenant, advocacy_id: int, advocacy_delivery_id: int
+) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
+    delivery = found(selectors.delivery(advocacy_campaign=row, pk=advocacy_delivery_id))
     form = BounceForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -233,8 +237,8 @@ def bounce(request: HttpRequest, tenant: Tenant, pk: int, delivery_pk: int) -> H
 
 @coalition_view(Action.VIEW)
 @require_http_methods(["GET", "POST"])
-def batches(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
+def batches(request: HttpRequest, tenant: Tenant, advocacy_id: int) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
     if request.method == "POST":
         tenant.require(Action.MANAGE_ADVOCACY)
         try:
@@ -257,10 +261,12 @@ def batches(request: HttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
 
 @coalition_view(Action.MANAGE_ADVOCACY)
 @require_GET
-def batch(request: HttpRequest, tenant: Tenant, pk: int, batch_pk: int) -> HttpResponse:
+def batch(
+    request: HttpRequest, tenant: Tenant, advocacy_id: int, print_batch_id: int
+) -> HttpResponse:
     """The printable batch: one letter per page (the supporters' names and letters: stewards)."""
-    row = _load(tenant, pk)
-    found_batch = found(selectors.batch(advocacy_campaign=row, pk=batch_pk))
+    row = _load(tenant, advocacy_id)
+    found_batch = found(selectors.batch(advocacy_campaign=row, pk=print_batch_id))
     letters = [
         (delivery, *services.render_letter(delivery))
         for delivery in selectors.batch_letters(batch=found_batch)
@@ -271,9 +277,11 @@ def batch(request: HttpRequest, tenant: Tenant, pk: int, batch_pk: int) -> HttpR
 
 @coalition_view(Action.MANAGE_ADVOCACY)
 @require_POST
-def batch_delivered(request: HttpRequest, tenant: Tenant, pk: int, batch_pk: int) -> HttpResponse:
-    row = _load(tenant, pk)
-    found_batch = found(selectors.batch(advocacy_campaign=row, pk=batch_pk))
+def batch_delivered(
+    request: HttpRequest, tenant: Tenant, advocacy_id: int, print_batch_id: int
+) -> HttpResponse:
+    row = _load(tenant, advocacy_id)
+    found_batch = found(selectors.batch(advocacy_campaign=row, pk=print_batch_id))
     services.mark_batch_delivered(batch=found_batch)
     messages.success(request, "Batch marked as delivered.")
     return redirect("advocacy:batches", tenant.coalition.slug, row.pk)
@@ -322,8 +330,8 @@ def districts(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 
 @coalition_view(Action.VIEW)
 @require_GET
-def district_table(request: HttpRequest, tenant: Tenant, table_pk: int) -> HttpResponse:
-    table = found(selectors.district_table(coalition=tenant.coalition, pk=table_pk))
+def district_table(request: HttpRequest, tenant: Tenant, district_table_id: int) -> HttpResponse:
+    table = found(selectors.district_table(coalition=tenant.coalition, pk=district_table_id))
     context = tenant.context(
         table=table, rows=list(selectors.districts(table=table)), nav_current=NAV
     )
