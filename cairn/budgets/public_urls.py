@@ -4,5 +4,5 @@ from . import views
 
 app_name = "budgets_public"
 urlpatterns = [
-    path("<uuid:round_uuid>/", views.public_ballot, name="ballot"),
+    path("<uuid:budget_round_uuid>/", views.public_ballot, name="ballot"),
 ]

@@ -55,16 +55,16 @@ def _outcome_choices(tenant: Tenant) -> list[tuple[int, str]]:
     ]
 
 
-def _round(tenant: Tenant, round_id: int) -> Round:
-    return found(selectors.round_(tenant.coalition, round_id))
+def _round(tenant: Tenant, budget_round_id: int) -> Round:
+    return found(selectors.round_(tenant.coalition, budget_round_id))
 
 
-def _line(tenant: Tenant, line_id: int) -> BudgetLine:
-    return found(selectors.line(tenant.coalition, line_id))
+def _line(tenant: Tenant, budget_line_id: int) -> BudgetLine:
+    return found(selectors.line(tenant.coalition, budget_line_id))
 
 
-def _expense(tenant: Tenant, expense_id: int) -> Expense:
-    return found(selectors.expense(tenant.coalition, expense_id))
+def _expense(tenant: Tenant, budget_expense_id: int) -> Expense:
+    return found(selectors.expense(tenant.coalition, budget_expense_id))
 
 
 def _outcome(tenant: Tenant, pk: int | None) -> Outcome | None:
@@ -173,9 +173,9 @@ def budget_settings(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 
 
 @coalition_view(Action.VIEW)
-def round_detail(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
+def round_detail(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
     services.apply_decisions(coalition=tenant.coalition)
-    row = _round(tenant, round_id)
+    row = _round(tenant, budget_round_id)
     proposal_outcome = (
         Outcome.objects.for_coalition(tenant.coalition)
         .filter(proposal_id=row.proposal_id, proposal__passed=True)
@@ -206,8 +206,8 @@ def round_detail(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpRes
 
 @coalition_view(Action.PROPOSE_BUDGET_LINES)
 @require_POST
-def round_new_line(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    row = _round(tenant, round_id)
+def round_new_line(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    row = _round(tenant, budget_round_id)
     form = LineForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the line a title and a cost.")
@@ -228,8 +228,10 @@ def round_new_line(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpR
     return redirect("budgets:round", tenant.coalition.slug, row.pk)
 
 
-def _round_step(request: HttpRequest, tenant: Tenant, round_id: int, step: str) -> HttpResponse:
-    row = _round(tenant, round_id)
+def _round_step(
+    request: HttpRequest, tenant: Tenant, budget_round_id: int, step: str
+) -> HttpResponse:
+    row = _round(tenant, budget_round_id)
     try:
         if step == "open":
             services.open_round(round=row, by=tenant.staff)
@@ -244,19 +246,19 @@ def _round_step(request: HttpRequest, tenant: Tenant, round_id: int, step: str) 
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def open_round(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    return _round_step(request, tenant, round_id, "open")
+def open_round(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    return _round_step(request, tenant, budget_round_id, "open")
 
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def close_round(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    return _round_step(request, tenant, round_id, "close")
+def close_round(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    return _round_step(request, tenant, budget_round_id, "close")
 
 
 @coalition_view(Action.VIEW)
-def ballot(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    row = _round(tenant, round_id)
+def ballot(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    row = _round(tenant, budget_round_id)
     lines = list(selectors.round_lines(row))
     choices = [(line.pk, line.title) for line in lines]
     mine = selectors.ballot_of(row, tenant.staff.membership)
@@ -289,8 +291,8 @@ def ballot(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
 
 
 @coalition_view(Action.VIEW)
-def results(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    row = _round(tenant, round_id)
+def results(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    row = _round(tenant, budget_round_id)
     return render(
         request,
         "budgets/results.html",
@@ -300,8 +302,8 @@ def results(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def propose_adoption(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    row = _round(tenant, round_id)
+def propose_adoption(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    row = _round(tenant, budget_round_id)
     form = ProposeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a result and how many days the decision takes.")
@@ -322,8 +324,8 @@ def propose_adoption(request: HttpRequest, tenant: Tenant, round_id: int) -> Htt
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def adopt(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
-    row = _round(tenant, round_id)
+def adopt(request: HttpRequest, tenant: Tenant, budget_round_id: int) -> HttpResponse:
+    row = _round(tenant, budget_round_id)
     form = OutcomeForm(request.POST, outcomes=_outcome_choices(tenant))
     outcome = _outcome(tenant, form.cleaned_data["outcome"]) if form.is_valid() else None
     if outcome is None:
@@ -344,8 +346,8 @@ def adopt(request: HttpRequest, tenant: Tenant, round_id: int) -> HttpResponse:
 
 
 @coalition_view(Action.VIEW)
-def line_detail(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpResponse:
-    row = _line(tenant, line_id)
+def line_detail(request: HttpRequest, tenant: Tenant, budget_line_id: int) -> HttpResponse:
+    row = _line(tenant, budget_line_id)
     may_spend = tenant.allows(Action.MANAGE_BUDGETS) or (
         tenant.allows(Action.SUBMIT_EXPENSES) and row.proposed_for_id == tenant.staff.membership_id
     )
@@ -368,8 +370,8 @@ def line_detail(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpRespo
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def allocate(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpResponse:
-    row = _line(tenant, line_id)
+def allocate(request: HttpRequest, tenant: Tenant, budget_line_id: int) -> HttpResponse:
+    row = _line(tenant, budget_line_id)
     form = OutcomeForm(request.POST, outcomes=_outcome_choices(tenant))
     outcome = _outcome(tenant, form.cleaned_data["outcome"]) if form.is_valid() else None
     if outcome is None:
@@ -386,8 +388,8 @@ def allocate(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpResponse
 
 @coalition_view(Action.PROPOSE_BUDGET_LINES)
 @require_POST
-def withdraw(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpResponse:
-    row = _line(tenant, line_id)
+def withdraw(request: HttpRequest, tenant: Tenant, budget_line_id: int) -> HttpResponse:
+    row = _line(tenant, budget_line_id)
     try:
         services.withdraw_line(line=row, by=tenant.staff)
     except BudgetError as error:
@@ -399,8 +401,8 @@ def withdraw(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpResponse
 
 @coalition_view(Action.SUBMIT_EXPENSES)
 @require_POST
-def submit_expense(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpResponse:
-    row = _line(tenant, line_id)
+def submit_expense(request: HttpRequest, tenant: Tenant, budget_line_id: int) -> HttpResponse:
+    row = _line(tenant, budget_line_id)
     form = ExpenseForm(request.POST, request.FILES)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -430,8 +432,8 @@ def submit_expense(request: HttpRequest, tenant: Tenant, line_id: int) -> HttpRe
 
 
 @coalition_view(Action.VIEW)
-def expense_detail(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpResponse:
-    row = _expense(tenant, expense_id)
+def expense_detail(request: HttpRequest, tenant: Tenant, budget_expense_id: int) -> HttpResponse:
+    row = _expense(tenant, budget_expense_id)
     return render(
         request,
         "budgets/expense.html",
@@ -450,8 +452,8 @@ def expense_detail(request: HttpRequest, tenant: Tenant, expense_id: int) -> Htt
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def approve(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpResponse:
-    row = _expense(tenant, expense_id)
+def approve(request: HttpRequest, tenant: Tenant, budget_expense_id: int) -> HttpResponse:
+    row = _expense(tenant, budget_expense_id)
     try:
         done = services.approve_expense(expense=row, by=tenant.staff)
     except BudgetError as error:
@@ -466,8 +468,8 @@ def approve(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpRespon
 
 @coalition_view(Action.MANAGE_BUDGETS)
 @require_POST
-def reject(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpResponse:
-    row = _expense(tenant, expense_id)
+def reject(request: HttpRequest, tenant: Tenant, budget_expense_id: int) -> HttpResponse:
+    row = _expense(tenant, budget_expense_id)
     form = RejectForm(request.POST)
     try:
         services.reject_expense(
@@ -482,8 +484,8 @@ def reject(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpRespons
 
 @coalition_view(Action.SUBMIT_EXPENSES)
 @require_POST
-def add_receipt(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpResponse:
-    row = _expense(tenant, expense_id)
+def add_receipt(request: HttpRequest, tenant: Tenant, budget_expense_id: int) -> HttpResponse:
+    row = _expense(tenant, budget_expense_id)
     form = ReceiptForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose a receipt file.")
@@ -498,10 +500,10 @@ def add_receipt(request: HttpRequest, tenant: Tenant, expense_id: int) -> HttpRe
 
 
 @coalition_view(Action.VIEW)
-def receipt(request: HttpRequest, tenant: Tenant, receipt_id: int) -> HttpResponse:
+def receipt(request: HttpRequest, tenant: Tenant, budget_receipt_id: int) -> HttpResponse:
     """A receipt's file, to the coalition's staff only (a 404 for anyone else: the decorator).
     Receipts are at most 5 MB, so the file is read whole."""
-    row = found(selectors.receipt(tenant.coalition, receipt_id))
+    row = found(selectors.receipt(tenant.coalition, budget_receipt_id))
     with row.file.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type=row.content_type)
     safe_name = "".join(c for c in row.original_name if c.isalnum() or c in "._- ")[:100]
@@ -521,8 +523,8 @@ def _client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def public_ballot(request: HttpRequest, round_uuid: Any) -> HttpResponse:
-    row = selectors.public_round(round_uuid)
+def public_ballot(request: HttpRequest, budget_round_uuid: Any) -> HttpResponse:
+    row = selectors.public_round(budget_round_uuid)
     if row is None:
         raise Http404("No such ballot.")
     lines = list(selectors.round_lines(row))
