@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import get_resolver
 from django.utils import timezone
 
 from cairn.coalitions.models import Coalition
@@ -23,6 +24,8 @@ CAPACITY = 5
 
 
 def test_concurrent_rsvps_never_exceed_capacity(coalition: Coalition) -> None:
+    # the confirmation emails link to the event: load the URLs once here, not in every worker
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
     # given an event for five and a shift for two
     event = services.create_event(
         coalition=coalition,

@@ -11,6 +11,7 @@ from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
 from cairn.engines.words import counted
+from cairn.events.demo import load_demo_events
 from cairn.governance.demo import load_demo_decisions
 from cairn.ledger.demo import load_demo_ledger
 from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decision
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         # the partnership audit reads the evidence the loaders above recorded
         load_demo_audit(coalition)
         load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
+        load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
