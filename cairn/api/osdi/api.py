@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from cairn.advocacy.services import AdvocacyError
 from cairn.api.auth import OsdiToken
 from cairn.audit import api as audit_api
 from cairn.budgets import api as budgets_api
@@ -28,7 +29,7 @@ from cairn.people.services import PeopleError
 from cairn.petitions.services import PetitionError
 from cairn.powermap import api as powermap_api
 
-from . import entry, event_campaigns, events, lists, people, petitions, tags
+from . import advocacy, entry, event_campaigns, events, lists, people, petitions, tags
 from .errors import ApiError
 from .forms import router as forms_router
 from .fundraising import router as fundraising_router
@@ -98,6 +99,7 @@ api.add_router("", tags.router)
 api.add_router("", lists.router)
 api.add_router("", petitions.router)
 api.add_router("", forms_router)  # forms and submissions
+api.add_router("", advocacy.router)  # advocacy campaigns and outreaches
 api.add_router("", events.router)  # events and attendances
 api.add_router("", event_campaigns.router)  # event campaigns, their events and attendances
 api.add_router("", fundraising_router)  # fundraising pages and donations
@@ -153,6 +155,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PeopleError)
 def _refused(request: HttpRequest, exc: PeopleError) -> HttpResponse:
+    return error_response(request, 400, str(exc))
+
+
+@api.exception_handler(AdvocacyError)
+def _advocacy_refused(request: HttpRequest, exc: AdvocacyError) -> HttpResponse:
     return error_response(request, 400, str(exc))
 
 

@@ -23,6 +23,7 @@ COLLECTIONS: dict[str, str] = {
     "osdi:lists": "lists",
     "osdi:petitions": "petitions",
     "osdi:forms": "forms",
+    "osdi:advocacy_campaigns": "advocacy_campaigns",
     "osdi:events": "events",
     "osdi:event_campaigns": "event_campaigns",
     "osdi:fundraising_pages": "fundraising_pages",
@@ -43,6 +44,7 @@ def entry_point(request: HttpRequest) -> dict[str, Any]:
     return {
         "motd": (
             "Cairn's OSDI API: people, tags, taggings, lists and items; petitions and signatures; "
+            "advocacy campaigns and outreaches; events, attendances and event campaigns; "
             "decisions (proposals, votes, outcomes)."
         ),
         "vendor_name": "Cairn",
