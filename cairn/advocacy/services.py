@@ -412,6 +412,7 @@ def record_outreach(
     lat: float | None = None,
     lon: float | None = None,
     ip: str = "",
+    now: dt.datetime | None = None,
 ) -> OutreachResult:
     """Record a supporter's letter (or call) to their targets. Idempotent: one outreach per
     (campaign, supporter, action) and one delivery per target, ever; a retry returns the first
@@ -444,7 +445,7 @@ def record_outreach(
     if action == Action.LETTER and not body.strip():
         raise AdvocacyError("The letter is empty.")
     membership = _referring_membership(campaign.coalition_id, referrer)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         supporter = upsert_person(
             coalition=campaign.coalition,
@@ -501,6 +502,7 @@ def record_outreach(
                 kind="advocacy",
                 summary=f"{outreach.get_action_display()} to {names} ({campaign.title})",
                 ref=str(outreach.uuid),
+                occurred_at=now,
             )
         if new_emails:
             transaction.on_commit(lambda: _enqueue_emails(new_emails))
@@ -546,8 +548,9 @@ def _supporter_email(person: Person | None) -> str:
     return email.address if email is not None else ""
 
 
-def send_delivery(*, delivery_id: int) -> bool:
-    """Send one queued email, at most once: True when this call sent it."""
+def send_delivery(*, delivery_id: int, connection: Any = None) -> bool:
+    """Send one queued email, at most once: True when this call sent it. `connection`: another
+    mail connection than the default (the demo's, which sends nothing out)."""
     from django.core.mail import EmailMessage
 
     now = timezone.now()
@@ -569,6 +572,7 @@ def send_delivery(*, delivery_id: int) -> bool:
         to=[delivery.target.office_email],
         reply_to=[reply_to] if reply_to else None,
         headers={"Message-ID": message_id, "X-Cairn-Delivery": str(delivery.pk)},
+        connection=connection,
     )
     try:
         message.send()

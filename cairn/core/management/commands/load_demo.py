@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cairn.advocacy.demo import load_demo_advocacy
 from cairn.audit.demo import load_demo_audit
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo_coalition
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         load_demo_audit(coalition)
         load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
         load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
+        load_demo_advocacy(coalition)  # letters to the legislative leaders, replies
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
