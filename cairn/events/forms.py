@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from cairn.campaigns.models import Campaign
 from cairn.coalitions.models import Membership
 
 from .models import Event, EventCampaign, RsvpQuestion, Shift, valid_time_zone
@@ -46,7 +47,9 @@ class EventCampaignForm(forms.Form):
     )
     status = forms.ChoiceField(choices=EventCampaign.Status.choices)
     visibility = forms.ChoiceField(choices=EventCampaign.Visibility.choices)
-    campaign = forms.ModelChoiceField(queryset=None, required=False)  # type: ignore[arg-type]
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, campaigns: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,13 +58,15 @@ class EventCampaignForm(forms.Form):
 
 class EventForm(forms.Form):
     title = forms.CharField(max_length=200)
-    event_campaign = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+    event_campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=EventCampaign.objects.none(),
         required=False,
         label="Event campaign",
         help_text="A day of action this event is part of.",
     )
-    host = forms.ModelChoiceField(queryset=None, required=False, label="Host organization")  # type: ignore[arg-type]
+    host: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, label="Host organization"
+    )
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(

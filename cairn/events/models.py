@@ -11,6 +11,7 @@ promoted in that order when a place frees.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 import zoneinfo
@@ -170,11 +171,11 @@ class Event(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
-    def local_start(self):  # type: ignore[no-untyped-def]
+    def local_start(self) -> dt.datetime:
         return timezone.localtime(self.starts_at, self.zone)
 
     @property
-    def local_end(self):  # type: ignore[no-untyped-def]
+    def local_end(self) -> dt.datetime | None:
         return timezone.localtime(self.ends_at, self.zone) if self.ends_at else None
 
     @property

@@ -126,7 +126,7 @@ def shifts_with_places(event: Event) -> list[ShiftRow]:
     rows = Shift.objects.filter(event=event).annotate(
         taken=Count("attendances", filter=Q(attendances__status__in=Attendance.HOLDS_PLACE))
     )
-    return [ShiftRow(shift=row, taken=row.taken) for row in rows]  # type: ignore[attr-defined]
+    return [ShiftRow(shift=row, taken=row.taken) for row in rows]
 
 
 def attendances(event: Event, *, status: str = "") -> QuerySet[Attendance]:
@@ -297,15 +297,15 @@ def turnout_by_event(event_campaign: EventCampaign) -> list[dict[str, Any]]:
     )
     out = []
     for event in rows:
-        held = event.going + event.attended  # type: ignore[attr-defined]
+        held = event.going + event.attended
         out.append(
             {
                 "event": event,
-                "rsvps": held + event.waiting,  # type: ignore[attr-defined]
-                "waiting": event.waiting,  # type: ignore[attr-defined]
-                "attended": event.attended,  # type: ignore[attr-defined]
-                "turnout": (event.attended / held) if held else None,  # type: ignore[attr-defined]
-                "turnout_pct": round(100 * event.attended / held) if held else None,  # type: ignore[attr-defined]
+                "rsvps": held + event.waiting,
+                "waiting": event.waiting,
+                "attended": event.attended,
+                "turnout": (event.attended / held) if held else None,
+                "turnout_pct": round(100 * event.attended / held) if held else None,
             }
         )
     return out

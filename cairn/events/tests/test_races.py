@@ -75,5 +75,5 @@ def test_concurrent_rsvps_never_exceed_capacity(coalition: Coalition) -> None:
     still_waiting = rows.filter(status=Status.WAITLISTED, shift__isnull=True)
     promoted = rows.filter(status=Status.GOING, waitlisted_at__isnull=False, shift__isnull=True)
     if still_waiting.exists() and promoted.exists():
-        first_waiting = min(a.waitlisted_at for a in still_waiting)
-        assert all(a.waitlisted_at <= first_waiting for a in promoted)
+        first_waiting = min(a.waitlisted_at for a in still_waiting if a.waitlisted_at)
+        assert all(a.waitlisted_at and a.waitlisted_at <= first_waiting for a in promoted)

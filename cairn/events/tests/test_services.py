@@ -146,7 +146,9 @@ def test_questions_required_and_choices(event_factory: Callable[..., Event]) -> 
     assert Attendance.objects.count() == 1
 
 
-def test_refusals_change_nothing(coalition_factory, event_factory, membership_factory) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_change_nothing(
+    coalition_factory: Any, event_factory: Callable[..., Event], membership_factory: Any
+) -> None:
     other = coalition_factory()
     foreign = membership_factory(other)
     with pytest.raises(EventError, match="member organization of this coalition"):
