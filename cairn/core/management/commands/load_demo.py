@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cairn.advocacy.demo import load_demo_advocacy
 from cairn.audit.demo import load_demo_audit
+from cairn.budgets.demo import load_demo_budgets
 from cairn.campaigns.demo import load_demo_campaign
 from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         # the partnership audit reads the evidence the loaders above recorded
         load_demo_audit(coalition)
         load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
+        load_demo_budgets(coalition)  # a participatory budget decided, allocated, spent
         load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
         load_demo_advocacy(coalition)  # letters to the legislative leaders, replies
         members = (
