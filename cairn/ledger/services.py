@@ -32,6 +32,7 @@ from cairn.governance.models import Outcome
 from .models import Account, AccountType, Entry, Fund, LedgerTransaction
 
 DEFAULT_FUND_NAME = "Pooled fund"
+RESERVED_SLUGS = frozenset({"members"})
 
 
 class LedgerError(Exception):
@@ -71,6 +72,8 @@ def ensure_fund(
     slug = slugify(name)[:80]
     if not slug:
         raise LedgerError("A fund needs a name.")
+    if slug in RESERVED_SLUGS:  # the staff pages' own addresses (/c/<slug>/funds/members/…)
+        slug = f"{slug}-fund"
     defaults = {"name": name, "currency": currency, "description": description.strip()}
     if public is not None:
         defaults["public"] = public  # type: ignore[assignment]

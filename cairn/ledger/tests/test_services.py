@@ -93,3 +93,9 @@ def test_a_funding_delivery_posts_a_member_contribution(
     assert selectors.balance(contributions) == Decimal(400)
     assert selectors.balance(accounts.cash(fund)) == Decimal(400)
     assert LedgerTransaction.objects.for_coalition(coalition).count() == 1
+
+
+def test_a_fund_named_like_a_page_gets_another_address(coalition: Coalition) -> None:
+    fund = services.ensure_fund(coalition=coalition, name="Members")
+    assert fund.slug == "members-fund"
+    assert services.ensure_fund(coalition=coalition, name="members").pk == fund.pk

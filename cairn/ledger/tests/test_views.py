@@ -10,11 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cairn.api import services as api_services
+from cairn.coalitions import services as coalition_services
 from cairn.coalitions.models import Coalition, Role
 from cairn.governance import services as governance
 from cairn.governance.models import Outcome
@@ -243,9 +246,29 @@ def test_the_api_lists_funds_and_entries_as_strings_never_floats(
 
 def test_the_coalitions_public_page_lists_public_funds(books: dict[str, Any]) -> None:
     fund: Fund = books["fund"]
-    from cairn.coalitions import services as coalition_services
-
     coalition_services.publish_public_page(coalition=fund.coalition, publish=True)
     html = Client().get(reverse("public:coalition", args=[fund.coalition.slug])).content.decode()
     assert "Pooled funds" in html
     assert "Balance 700.00 USD" in html
+
+
+def test_the_public_page_takes_as_many_queries_for_more_transactions(
+    books: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    fund: Fund = books["fund"]
+    url = reverse("ledger_public:fund", args=[fund.coalition.slug, fund.slug])
+    client = Client()
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for n in range(30):
+        services.post(
+            fund=fund,
+            source=f"more:{n}",
+            description="Another gift",
+            occurred_on=DAY,
+            transfers=[
+                services.Transfer(accounts.cash(fund), accounts.donations(fund), Decimal(n + 1))
+            ],
+        )
+    with django_assert_max_num_queries(len(before)):
+        assert client.get(url).status_code == 200
