@@ -752,7 +752,7 @@ def reminder_due_at(event: Event) -> dt.datetime | None:
 
 def _schedule_reminder(event: Event) -> None:
     """With a backend that can defer (the database one), queue the reminder for its time;
-    otherwise `cairn events_reminders` (cron) sends the due ones. Either way a reminder goes to
+    otherwise `cairn send-event-reminders` (cron) sends the due ones. Either way a reminder goes to
     each attendee at most once per schedule version."""
     from .tasks import send_event_reminders
 

@@ -180,3 +180,42 @@ def test_reminder_sent_once_per_schedule(event_factory: Callable[..., Event]) ->
     assert tasks.send_event_reminders.call(event.pk, event.schedule_version) == 0
     assert tasks.send_event_reminders.call(moved.pk, moved.schedule_version) == 2
     assert len(mail.outbox) == 4
+
+
+def test_merge_moves_attendances_and_erasure_blanks_them(
+    event_factory: Callable[..., Event],
+) -> None:
+    from cairn.people import services as people
+
+    one, both = event_factory(title="One"), event_factory(title="Both")
+    kept = services.rsvp(event=both, person=person(1)).attendance
+    merged_both = services.rsvp(event=both, person=person(2)).attendance
+    merged_one = services.rsvp(event=one, person=person(2)).attendance
+    assert kept.person is not None
+    assert merged_one.person is not None
+    # when person 2 is merged into person 1: their RSVP to "One" moves, the duplicate on "Both"
+    # (an event counts a person once) goes
+    people.merge_people(keep=kept.person, merge=merged_one.person)
+    assert Attendance.objects.get(pk=merged_one.pk).person_id == kept.person_id
+    assert not Attendance.objects.filter(pk=merged_both.pk).exists()
+    # when the person is erased: the attendances stay (counts), without personal data
+    people.erase_person(person=kept.person, erased_by=None)
+    rows = Attendance.objects.filter(pk__in=[kept.pk, merged_one.pk])
+    assert [(a.person_id, a.name, a.email, a.answers) for a in rows] == [
+        (None, "(erased)", "", {}),
+        (None, "(erased)", "", {}),
+    ]
+
+
+def test_cron_sends_due_reminders_once(event_factory: Callable[..., Event]) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    soon = event_factory(starts_at=timezone.now() + dt.timedelta(hours=3))
+    event_factory(title="Later", starts_at=timezone.now() + dt.timedelta(days=5))
+    services.rsvp(event=soon, person=person(1))
+    out = io.StringIO()
+    call_command("send_event_reminders", stdout=out)
+    call_command("send_event_reminders", stdout=out)
+    assert out.getvalue() == "1 reminder sent\n0 reminders sent\n"
