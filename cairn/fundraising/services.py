@@ -540,9 +540,14 @@ def record_offline_donation(
     value = parse_amount(amount, currency=page.currency)
     if host_membership is not None and host_membership.coalition_id != page.coalition_id:
         raise FundraisingError("The credited member belongs to another coalition.")
-    supporter = people.upsert_person(
-        coalition=page.coalition, data=person, source_action=f"donation:{page.slug}"
-    ).person
+    # A cheque may come without an email: the gift is recorded, the supporter base left alone.
+    supporter = (
+        people.upsert_person(
+            coalition=page.coalition, data=person, source_action=f"donation:{page.slug}"
+        ).person
+        if _email_of(person) or person.phones
+        else None
+    )
     now = timezone.now()
     donation = Donation(
         coalition_id=page.coalition_id,
