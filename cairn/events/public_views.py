@@ -136,6 +136,7 @@ def ticket(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
             "attendance": attendance,
             "code": services.attendance_code(attendance),
             "qr_svg": qr.svg(check_in_url),
+            "position": selectors.waiting_position(attendance),
         },
     )
 

@@ -146,6 +146,19 @@ def waiting_list(event: Event) -> QuerySet[Attendance]:
     )
 
 
+def waiting_position(attendance: Attendance) -> int | None:
+    """Where a waiting attendance stands on its event's waiting list (1 is next), else None."""
+    if attendance.status != Status.WAITLISTED or attendance.waitlisted_at is None:
+        return None
+    ahead = Attendance.objects.filter(
+        event_id=attendance.event_id, status=Status.WAITLISTED
+    ).filter(
+        Q(waitlisted_at__lt=attendance.waitlisted_at)
+        | Q(waitlisted_at=attendance.waitlisted_at, pk__lt=attendance.pk)
+    )
+    return ahead.count() + 1
+
+
 def search_attendees(event: Event, query: str, *, limit: int = 20) -> list[Attendance]:
     """Attendances of the event whose name or email contains every word of `query` (case
     aside), not cancelled ones first."""

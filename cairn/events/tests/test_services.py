@@ -219,3 +219,15 @@ def test_cron_sends_due_reminders_once(event_factory: Callable[..., Event]) -> N
     call_command("send_event_reminders", stdout=out)
     call_command("send_event_reminders", stdout=out)
     assert out.getvalue() == "1 reminder sent\n0 reminders sent\n"
+
+
+def test_emails_read_as_typed_with_the_local_time(
+    event_factory: Callable[..., Event], django_capture_on_commit_callbacks: Any
+) -> None:
+    title = """Fund "this year's" beds & <care> now"""
+    event = event_factory(title=title, starts_at=dt.datetime(2027, 3, 15, 13, tzinfo=dt.UTC))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rsvp(event=event, person=person(1))
+    (message,) = mail.outbox
+    assert message.subject == f"You're going: {title}"
+    assert "When: Monday 15 March 2027, 9:00 AM (EDT, America/New_York)" in message.body

@@ -180,6 +180,23 @@ def test_public_pages_and_feeds(
     assert client.get(reverse("events_public:event_campaign", args=[day.slug])).status_code == 404
 
 
+def test_a_full_event_puts_the_next_rsvp_on_the_waiting_list_with_its_place(
+    client: Client, event_factory: Callable[..., Event]
+) -> None:
+    event = event_factory(capacity=1)
+    services.rsvp(event=event, person=person(1))
+    services.rsvp(event=event, person=person(2))
+    page = client.get(reverse("events_public:event", args=[event.slug]))
+    assert b"Full: RSVP to join the waiting list" in page.content
+    response = client.post(
+        reverse("events_public:rsvp", args=[event.slug]),
+        {"given_name": "Cai", "email": "cai@example.org"},
+    )
+    ticket = client.get(response["Location"])
+    assert b"on the waiting list, number 2" in ticket.content
+    assert b"ticket__qr" not in ticket.content  # no check-in code until a place is theirs
+
+
 def test_public_rsvp_is_rate_limited(
     client: Client, event_factory: Callable[..., Event], settings: Any
 ) -> None:
