@@ -280,3 +280,33 @@ def test_an_unallocated_line_takes_no_expense(world: World):
 def test_costs_finer_than_the_currency_are_refused(world: World):
     with pytest.raises(services.BudgetError, match="decimal places"):
         services.propose_line(fund=world.fund, title="X", cost="10.001", by=world.steward)
+
+
+def _supporters_round(world: World) -> tuple[Round, BudgetLine, BudgetLine]:
+    round_ = services.create_round(
+        fund=world.fund, title="S", budget="100", by=world.steward, electorate=Electorate.SUPPORTERS
+    )
+    a = services.propose_line(fund=world.fund, title="A", cost="60", by=world.steward, round=round_)
+    b = services.propose_line(fund=world.fund, title="B", cost="60", by=world.steward, round=round_)
+    return services.open_round(round=round_, by=world.steward), a, b
+
+
+def test_a_merge_keeps_one_ballot_per_person_and_an_erasure_keeps_the_approvals(world: World):
+    from cairn.people import services as people
+
+    round_, a, b = _supporters_round(world)
+    ana = services.cast_supporter_ballot(
+        round=round_, email="ana@example.org", given_name="Ana", approved=[a.pk]
+    ).ballot
+    twin = services.cast_supporter_ballot(
+        round=round_, email="ana.twin@example.org", given_name="Ana", approved=[b.pk]
+    ).ballot
+    assert ana.person is not None
+    assert twin.person is not None
+    people.merge_people(keep=ana.person, merge=twin.person)
+    assert list(Ballot.objects.filter(round=round_).values_list("approved", flat=True)) == [[a.pk]]
+    kept = ana.person
+    people.erase_person(person=kept, erased_by=None)
+    ballot = Ballot.objects.get(round=round_)
+    assert ballot.person_id is None
+    assert ballot.approved == [a.pk]
