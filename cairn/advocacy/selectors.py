@@ -187,7 +187,7 @@ def batch(*, advocacy_campaign: AdvocacyCampaign, pk: int) -> PrintBatch | None:
 def batch_letters(*, batch: PrintBatch) -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(batch=batch)
-        .select_related("outreach__person", "target__decision_maker")
+        .select_related("outreach__person", "target__decision_maker", "advocacy_campaign")
         .order_by("target__decision_maker__name", "pk")
     )
 

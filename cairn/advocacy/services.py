@@ -181,13 +181,13 @@ def create_advocacy_campaign(
     if not title.strip():
         raise AdvocacyError("A campaign needs a title.")
     fields = _check_fields(coalition.pk, dict(fields))
-    if not fields.get("letter_body"):
+    if not fields.get("letter_body") or not fields.get("letter_subject"):
         draft = draft_letter(coalition=coalition, campaign=fields.get("campaign"))
-        fields["letter_body"] = draft.body
-        fields.setdefault("letter_subject", draft.subject)
+        if not fields.get("letter_body"):
+            fields["letter_body"] = draft.body
+            fields.setdefault("framework_version", draft.version)
         if not fields.get("letter_subject"):
             fields["letter_subject"] = draft.subject
-        fields.setdefault("framework_version", draft.version)
     now = timezone.now()
     return AdvocacyCampaign.objects.create(
         coalition=coalition,
@@ -538,7 +538,8 @@ def render_letter(delivery: Delivery) -> tuple[str, str]:
     def fill(text: str) -> str:
         return re.sub(r"\{(target|title|name)\}", lambda m: values[m.group(1)], text)
 
-    return fill(outreach.subject), fill(outreach.body)
+    subject = outreach.subject or delivery.advocacy_campaign.letter_subject
+    return fill(subject or delivery.advocacy_campaign.title), fill(outreach.body)
 
 
 def _supporter_email(person: Person | None) -> str:
