@@ -164,7 +164,7 @@ class SubmissionLinks(Schema):
 
 class SubmissionOut(ResourceOut):
     person_id: str | None = Field(None, alias="action_network:person_id")
-    form_id: str = Field(alias="action_network:form_id")
+    form_uuid: str = Field(alias="action_network:form_id")
     answers: dict[str, Any]
     consent_given: bool
     referrer: str
@@ -346,21 +346,23 @@ def create_form(request: HttpRequest) -> dict[str, Any]:
     return render_form(request, find_form(coalition, str(form.uuid)))
 
 
-@router.get("/forms/{form_id}", response={200: FormOut, **ERRORS}, by_alias=True, summary="A form")
-def get_form(request: HttpRequest, form_id: str) -> dict[str, Any]:
-    return render_form(request, find_form(coalition_of(request), form_id))
+@router.get(
+    "/forms/{form_uuid}", response={200: FormOut, **ERRORS}, by_alias=True, summary="A form"
+)
+def get_form(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
+    return render_form(request, find_form(coalition_of(request), form_uuid))
 
 
 @router.put(
-    "/forms/{form_id}",
+    "/forms/{form_uuid}",
     response={200: FormOut, **ERRORS},
     by_alias=True,
     summary="Update a form: given fields replace",
     openapi_extra=request_body(FormIn),
 )
-def update_form(request: HttpRequest, form_id: str) -> dict[str, Any]:
+def update_form(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    form = find_form(coalition, form_id)
+    form = find_form(coalition, form_uuid)
     payload = parse_payload(request, FormIn)
     _require(request, form)
     values = _form_fields(payload)
@@ -369,7 +371,7 @@ def update_form(request: HttpRequest, form_id: str) -> dict[str, Any]:
             services.update_form(form=form, **values)
         except services.FormError as error:
             raise _refused(error) from error
-    return render_form(request, find_form(coalition, form_id))
+    return render_form(request, find_form(coalition, form_uuid))
 
 
 # --- submissions ---------------------------------------------------------------------------------
@@ -386,17 +388,17 @@ def _submissions(request: HttpRequest, rows: QuerySet[Submission], query: Collec
 
 
 @router.get(
-    "/forms/{form_id}/submissions",
+    "/forms/{form_uuid}/submissions",
     response={200: SubmissionsCollection, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="The submissions of a form",
 )
 def list_submissions(
-    request: HttpRequest, form_id: str, query: Query[CollectionQuery]
+    request: HttpRequest, form_uuid: str, query: Query[CollectionQuery]
 ) -> dict[str, Any]:
     coalition = coalition_of(request)
-    form = find_form(coalition, form_id)
+    form = find_form(coalition, form_uuid)
     return _submissions(  # type: ignore[no-any-return]
         request, selectors.api_submissions(coalition=coalition).filter(form=form), query
     )
@@ -421,16 +423,16 @@ def _submitter(coalition: Coalition, payload: SubmissionIn) -> tuple[Any, Person
 
 
 @router.post(
-    "/forms/{form_id}/submissions",
+    "/forms/{form_uuid}/submissions",
     response={200: SubmissionOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="Record-submission helper: a collected submission; one per form and person",
     openapi_extra=request_body(SubmissionIn),
 )
-def record_submission(request: HttpRequest, form_id: str) -> dict[str, Any]:
+def record_submission(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    form = find_form(coalition, form_id)
+    form = find_form(coalition, form_uuid)
     payload = parse_payload(request, SubmissionIn)
     _require(request, form)
     referrer = payload.referrer_data or ReferrerIn()
@@ -456,30 +458,30 @@ def record_submission(request: HttpRequest, form_id: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/forms/{form_id}/submissions/{submission_id}",
+    "/forms/{form_uuid}/submissions/{submission_id}",
     response={200: SubmissionOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="A submission",
 )
-def get_submission(request: HttpRequest, form_id: str, submission_id: str) -> dict[str, Any]:
+def get_submission(request: HttpRequest, form_uuid: str, submission_id: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    form = find_form(coalition, form_id)
+    form = find_form(coalition, form_uuid)
     rows = selectors.api_submissions(coalition=coalition).filter(form=form)
     return render_submission(request, find_submission(rows, submission_id))
 
 
 @router.put(
-    "/forms/{form_id}/submissions/{submission_id}",
+    "/forms/{form_uuid}/submissions/{submission_id}",
     response={200: SubmissionOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="Update a submission: answers merge; an `osdi:person` link moves it to that person",
     openapi_extra=request_body(SubmissionUpdateIn),
 )
-def update_submission(request: HttpRequest, form_id: str, submission_id: str) -> dict[str, Any]:
+def update_submission(request: HttpRequest, form_uuid: str, submission_id: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    form = find_form(coalition, form_id)
+    form = find_form(coalition, form_uuid)
     rows = selectors.api_submissions(coalition=coalition).filter(form=form)
     submission = find_submission(rows, submission_id)
     payload = parse_payload(request, SubmissionUpdateIn)

@@ -20,6 +20,7 @@ from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decisi
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
 from cairn.powermap.demo import load_demo_powermap
+from cairn.signups.demo import load_demo_forms
 
 
 class Command(BaseCommand):
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         load_demo_audit(coalition)
         load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
         load_demo_budgets(coalition)  # a participatory budget decided, allocated, spent
+        load_demo_forms(coalition)  # the lobby day's volunteer sign-up form and its submissions
         load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
         load_demo_advocacy(coalition)  # letters to the legislative leaders, replies
         members = (
