@@ -101,13 +101,19 @@ def past_events(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     )
 
 
-def _event_form(tenant: Tenant, data: Any = None, **kwargs: Any) -> EventForm:
-    return EventForm(
-        data,
-        event_campaigns=selectors.open_event_campaigns(coalition=tenant.coalition),
-        hosts=_hosts(tenant),
-        **kwargs,
-    )
+def _event_form(
+    tenant: Tenant, data: Any = None, event: Event | None = None, **kwargs: Any
+) -> EventForm:
+    campaigns = selectors.open_event_campaigns(coalition=tenant.coalition)
+    hosts = _hosts(tenant)
+    if event is not None:  # what the event has stays choosable, even if closed since
+        campaigns = campaigns | EventCampaign.objects.for_coalition(tenant.coalition).filter(
+            pk=event.event_campaign_id or 0
+        )
+        hosts = hosts | Membership.objects.for_coalition(tenant.coalition).filter(
+            pk=event.host_id or 0
+        ).select_related("organization")
+    return EventForm(data, event_campaigns=campaigns, hosts=hosts, **kwargs)
 
 
 def _save_event(
@@ -181,7 +187,7 @@ def new_event(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 def edit_event(request: HttpRequest, tenant: Tenant, event_id: int) -> HttpResponse:
     event = _load(tenant, event_id, run=True)
     if request.method == "POST":
-        form = _event_form(tenant, request.POST)
+        form = _event_form(tenant, request.POST, event)
         if form.is_valid():
             saved = _save_event(request, tenant, form, event)
             if saved is not None:
@@ -189,7 +195,7 @@ def edit_event(request: HttpRequest, tenant: Tenant, event_id: int) -> HttpRespo
                 return redirect("events:detail", tenant.coalition.slug, event.pk)
         status = 422
     else:
-        form = _event_form(tenant, initial=EventForm.initial_for(event))
+        form = _event_form(tenant, None, event, initial=EventForm.initial_for(event))
         status = 200
     return render(
         request, "events/event_form.html", _ctx(tenant, form=form, event=event), status=status

@@ -234,3 +234,26 @@ def test_staff_pages_render(
         assert client.get(url).status_code == 200, url
     home = client.get(reverse("events:list", args=[coalition.slug]))
     assert b'aria-current="page">Events' in home.content
+
+
+def test_editing_keeps_a_closed_campaign_and_moves_the_time(
+    client: Client,
+    coalition: Coalition,
+    steward: StaffMember,
+    host: Membership,
+    event_factory: Callable[..., Event],
+) -> None:
+    day = services.create_event_campaign(coalition=coalition, title="Day", by=None)
+    event = event_factory(event_campaign=day)
+    services.update_event_campaign(event_campaign=day, status=EventCampaign.Status.CLOSED)
+    _login(client, steward)
+    edit = reverse("events:edit", args=[coalition.slug, event.pk])
+    assert client.get(edit).status_code == 200
+    response = client.post(
+        edit, _form(event_campaign=day.pk, host=host.pk, date="2027-11-08", start_time="09:00")
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.event_campaign == day
+    assert event.starts_at == dt.datetime(2027, 11, 8, 14, 0, tzinfo=dt.UTC)  # EST again
+    assert event.schedule_version == 2
