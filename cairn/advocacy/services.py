@@ -26,6 +26,9 @@ import writes through `importing.import_districts`, under the same rules).
   conditional UPDATE claims the letters not yet in one).
 - record_call_report: a supporter reports how a call went (answered, voicemail…, the position
   heard), once; a later report replaces it.
+- correct_outreach: an outreach's subject or letter changes only while none of its deliveries has
+  left (the deliveries are locked, so a sender waits and sends the corrected text); after, it is
+  refused (OutreachSent) and what was sent stays as it was.
 - log_office_reply: a reply is kept with its target; a reply carrying a position records it
   through `cairn.campaigns.services` (the campaign's dashboard shows the change).
 """

@@ -227,3 +227,33 @@ def test_merge_and_erasure(advocacy: AdvocacyCampaign) -> None:
     assert Delivery.objects.count() == 4
     assert Outreach.objects.count() == 2
     assert not Outreach.objects.exclude(body="").exists()
+
+
+def test_letters_and_calls_feed_the_campaign_dashboard(advocacy: AdvocacyCampaign) -> None:
+    from cairn.campaigns import engagement
+
+    services.record_outreach(
+        advocacy_campaign=advocacy, person=person("e1@example.org"), district="SD-1"
+    )
+    services.record_outreach(
+        advocacy_campaign=advocacy, person=person("e1@example.org"), district="SD-1", action="call"
+    )
+    sources = {s.key: s for s in engagement.sources()}
+    today = timezone.localdate()
+    assert sources["letters"].daily(advocacy.coalition, today, today) == {today: 1.0}
+    assert sources["calls"].daily(advocacy.coalition, today, today) == {today: 1.0}
+    assert sources["letters"].by_member is not None
+    assert sources["letters"].by_member(advocacy.coalition, today, today) == {None: 1.0}
+
+
+def test_a_letter_is_corrected_only_before_it_leaves(advocacy: AdvocacyCampaign) -> None:
+    outreach = services.record_outreach(
+        advocacy_campaign=advocacy, person=person("f@example.org"), district="SD-2"
+    ).outreach  # Kim Two (printed) and Pat Leader (email, queued: not run on commit here)
+    fixed = services.correct_outreach(outreach=outreach, body="Dear {target}, corrected.")
+    assert fixed.body == "Dear {target}, corrected."
+    delivery = Delivery.objects.get(outreach=outreach, channel="email")
+    assert services.send_delivery(delivery_id=delivery.pk) is True
+    assert mail.outbox[-1].body == "Dear Pat Leader, corrected."
+    with pytest.raises(services.OutreachSent):
+        services.correct_outreach(outreach=outreach, body="Too late")
