@@ -68,7 +68,7 @@ from .schemas import collection_model as collection
 router = Router(tags=["advocacy campaigns"])
 
 # Who may run letter and call campaigns through the API.
-MANAGE = Action.MANAGE_CAMPAIGNS
+MANAGE = Action.MANAGE_ADVOCACY
 
 ADVOCACY_FILTERS = {
     **DATES,

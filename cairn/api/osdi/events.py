@@ -53,7 +53,16 @@ from .filters import DATES, FilterField, Kind, apply_filter
 from .pagination import CollectionQuery, paginate
 from .people import find_person, person_data, person_from_href
 from .petitions import ReferrerIn, SignerLinkIn
-from .schemas import ERRORS, Lenient, Link, PersonIn, ResourceOut, Short, collection_model
+from .schemas import (
+    ERRORS,
+    ErrorOut,
+    Lenient,
+    Link,
+    PersonIn,
+    ResourceOut,
+    Short,
+    collection_model,
+)
 
 router = Router(tags=["events"])
 M = TypeVar("M", bound=Model)
@@ -105,7 +114,7 @@ class LocationIn(Lenient):
     """OSDI's address of an event (every field optional)."""
 
     venue: Short | None = None
-    address_lines: list[Short] | Short | None = Field(None, max_length=5)
+    address_lines: Annotated[list[Short], Field(max_length=5)] | Short | None = None
     locality: Short | None = None
     region: Short | None = None
     postal_code: (
@@ -679,10 +688,13 @@ def update_attendance_at(
 
 @router.put(
     "/events/{event_uuid}/attendances/{attendance_uuid}",
-    response={200: AttendanceOut, **ERRORS},
+    response={200: AttendanceOut, 409: ErrorOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
-    summary="Update an attendance: cancel it, renew it, or check the attendee in",
+    summary=(
+        "Update an attendance: cancel it, renew it, or check the attendee in (409 when a "
+        "check-in finds the event full)"
+    ),
     openapi_extra=request_body(AttendanceUpdateIn),
 )
 def update_attendance(

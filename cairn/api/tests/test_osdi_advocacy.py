@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cairn.advocacy.models import AdvocacyCampaign, AdvocacyTarget, Delivery, Outreach
 from cairn.api import services as api_services
@@ -286,3 +288,20 @@ def test_a_token_never_sees_nor_changes_another_coalitions_letters(
         writer("a@example.org", targets=["B's senator"]),
     )
     assert named.status_code == 400
+
+
+def test_outreaches_and_campaigns_list_in_the_same_number_of_queries_whatever_the_page(
+    osdi, letters
+):
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert osdi.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    path = f"/api/v2/advocacy_campaigns/{an_id(letters)}/outreaches"
+    osdi.post(path, writer("w0@example.org"))
+    one = [queries(path), queries("/api/v2/advocacy_campaigns")]
+    for n in range(1, 4):
+        osdi.post(path, writer(f"w{n}@example.org", district="D2"))
+        osdi.post("/api/v2/advocacy_campaigns", {"title": f"More {n}", "targets": ["Gov. Lee"]})
+    assert [queries(path), queries("/api/v2/advocacy_campaigns")] == one

@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cairn.api import services as api_services
 from cairn.coalitions.models import Role
@@ -336,3 +338,43 @@ def test_a_token_never_sees_nor_changes_another_coalitions_events(
     assert Event.objects.get(uuid=b_event).title == "B's event"
     assert EventCampaign.objects.get(uuid=b_campaign).title == "B's day"
     assert not Person.objects.filter(emails__canonical="a@example.org").exists()
+
+
+def test_a_check_in_beyond_capacity_is_refused_with_409(osdi):
+    event = an_id(
+        osdi.post(
+            "/api/v2/events",
+            {"title": "Tiny", "start_date": f"{NEXT_YEAR}-02-01 10:00:00", "capacity": 1},
+        ).json()
+    )
+    path = f"/api/v2/events/{event}/attendances"
+    osdi.post(path, rsvp_of("one@example.org"))
+    waiting = osdi.post(path, rsvp_of("two@example.org")).json()
+    refused = osdi.put(f"{path}/{an_id(waiting)}", {"attended": "true"})
+    assert refused.status_code == 409
+    assert "full" in refused.json()["error"]
+    assert Attendance.objects.get(uuid=an_id(waiting)).status == Attendance.Status.WAITLISTED
+
+
+def test_lists_read_a_page_in_the_same_number_of_queries_whatever_its_size(osdi):
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert osdi.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    campaign = an_id(osdi.post("/api/v2/event_campaigns", {"title": "Day"}).json())
+    first = osdi.post(
+        f"/api/v2/event_campaigns/{campaign}/events",
+        {"title": "E0", "start_date": f"{NEXT_YEAR}-08-01"},
+    ).json()
+    osdi.post(f"/api/v2/events/{an_id(first)}/attendances", rsvp_of("q0@example.org"))
+    one = [queries(p) for p in ("/api/v2/events", f"/api/v2/events/{an_id(first)}/attendances")]
+    for n in range(1, 4):
+        made = osdi.post(
+            f"/api/v2/event_campaigns/{campaign}/events",
+            {"title": f"E{n}", "start_date": f"{NEXT_YEAR}-08-01"},
+        ).json()
+        osdi.post(f"/api/v2/events/{an_id(made)}/attendances", rsvp_of(f"q{n}@example.org"))
+        osdi.post(f"/api/v2/events/{an_id(first)}/attendances", rsvp_of(f"r{n}@example.org"))
+    four = [queries(p) for p in ("/api/v2/events", f"/api/v2/events/{an_id(first)}/attendances")]
+    assert four == one
