@@ -143,3 +143,28 @@ def test_feed_across_the_change_and_a_moved_event_bumps_sequence(
     _, item = _only_event(calendar.event_ics(moved))
     assert int(item["SEQUENCE"]) == 1
     assert item.decoded("DTSTART").astimezone(UTC) == dt.datetime(2027, 3, 15, 14, tzinfo=UTC)
+
+
+def test_reminders_are_queued_for_their_time_and_requeued_when_the_event_moves(
+    event_factory: Callable[..., Event], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    path = tasks.send_event_reminders.module_path
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        # given an event at 09:00 EDT the day after the change, reminded 24 hours before
+        with django_capture_on_commit_callbacks(execute=True):
+            event = event_factory(starts_at=dt.datetime(2027, 3, 15, 9, tzinfo=NY))
+        (row,) = DBTaskResult.objects.filter(task_path=path)
+        assert row.run_after == dt.datetime(2027, 3, 14, 13, tzinfo=UTC)  # 09:00 EDT on Sunday
+        assert row.args_kwargs["args"] == [event.pk, 1]
+        # when it moves an hour later, a new reminder is queued for the new time; the old one
+        # (version 1) will find the event moved and send nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            services.update_event(event=event, starts_at=dt.datetime(2027, 3, 15, 10, tzinfo=NY))
+        rows = DBTaskResult.objects.filter(task_path=path).order_by("enqueued_at")
+        assert [(r.args_kwargs["args"], r.run_after) for r in rows] == [
+            ([event.pk, 1], dt.datetime(2027, 3, 14, 13, tzinfo=UTC)),
+            ([event.pk, 2], dt.datetime(2027, 3, 14, 14, tzinfo=UTC)),
+        ]
