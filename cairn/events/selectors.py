@@ -252,7 +252,10 @@ def public_events_of_coalition(coalition: Coalition) -> QuerySet[Event]:
         .filter(visibility=Event.Visibility.PUBLIC)
         .exclude(status=Event.Status.CANCELLED)
         .filter(Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now))
-        .filter(Q(event_campaign__isnull=True) | ~Q(event_campaign__status="draft"))
+        .filter(
+            Q(event_campaign__isnull=True)
+            | (~Q(event_campaign__status="draft") & Q(event_campaign__visibility="public"))
+        )
         .select_related("host__organization", "event_campaign")
         .order_by("starts_at", "pk")
     )

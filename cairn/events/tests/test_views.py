@@ -176,6 +176,10 @@ def test_public_pages_and_feeds(
     front = client.get(reverse("public:coalition", args=[coalition.slug]))
     assert b"Upcoming events" in front.content
     assert b"Online call" in front.content
+    # a private (link-only) day of action's events stay off the coalition's list
+    services.update_event_campaign(event_campaign=day, visibility="private")
+    listing = client.get(reverse("events_public:coalition", args=[coalition.slug]))
+    assert b"Online call" not in listing.content
     services.update_event_campaign(event_campaign=day, status=EventCampaign.Status.DRAFT)
     assert client.get(reverse("events_public:event_campaign", args=[day.slug])).status_code == 404
 
