@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 import uuid
@@ -49,7 +50,17 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sign  # the server and load machinery of the signing benchmark
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# A port of its own unless told (sign.py's 8765 may be another benchmark's), before sign reads it.
+os.environ.setdefault("CAIRN_BENCH_PORT", str(_free_port()))
+
+import sign  # noqa: E402 - the signing benchmark's server and load machinery, after its port
 
 SLUG = "benchmark-give"
 WEBHOOK = "/give/webhooks/stripe/"

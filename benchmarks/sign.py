@@ -56,7 +56,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST, PORT = "127.0.0.1", 8765
+# CAIRN_BENCH_PORT: another port, when two benchmarks run side by side (the load processes
+# inherit it with the environment).
+HOST, PORT = "127.0.0.1", int(os.environ.get("CAIRN_BENCH_PORT", "8765"))
 SLUG = "benchmark-petition"
 # GET phases: anonymous readers, no cookie (what a CDN in front would ask for on a miss)
 READS = {
@@ -299,6 +301,9 @@ def count_durable_rows() -> int:
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with socket.socket() as probe:  # another server there would be measured instead of ours
+        if probe.connect_ex((HOST, PORT)) == 0:
+            raise SystemExit(f"{HOST}:{PORT} is in use: set CAIRN_BENCH_PORT to a free port")
     workers = env.get("CAIRN_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
     server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
         [
