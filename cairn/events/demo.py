@@ -242,6 +242,7 @@ def load_demo_events(coalition: Coalition, *, today: dt.date | None = None) -> E
                 shift=rng.choice(shifts) if shifts else None,
                 answers={"are-you-a-constituent-of-a-committee-member": rng.random() < 0.4},
                 source="demo",
+                notify=False,
             )
         cursor += spec.rsvps
     _host_training(coalition, day, people[cursor:], rng)
@@ -268,7 +269,7 @@ def _host_training(
         reminder_hours=0,
     )
     attendances = [
-        services.rsvp(event=training, person=person, source="demo").attendance
+        services.rsvp(event=training, person=person, source="demo", notify=False).attendance
         for person in people[:18]
     ]
     for attendance in attendances[:15]:

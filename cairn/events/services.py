@@ -535,6 +535,7 @@ def rsvp(
     referrer: str = "",
     source: str = "",
     membership: Membership | None = None,
+    notify: bool = True,
 ) -> RsvpResult:
     """RSVP a supporter: one attendance per (event, person); a place if one is free (event and
     shift), the waiting list otherwise. An RSVP made again returns the first, unchanged, unless it
@@ -613,7 +614,8 @@ def rsvp(
                 created=False,
                 waitlisted=attendance.status == Status.WAITLISTED,
             )
-    transaction.on_commit(partial(_enqueue, "send_rsvp_confirmation", attendance.pk))
+    if notify:  # False for RSVPs collected elsewhere (the demo, an import)
+        transaction.on_commit(partial(_enqueue, "send_rsvp_confirmation", attendance.pk))
     return RsvpResult(
         attendance=attendance, created=created, waitlisted=attendance.status == Status.WAITLISTED
     )
