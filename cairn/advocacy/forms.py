@@ -207,6 +207,12 @@ class LetterForm(forms.Form):
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     ref = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, calls_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if calls_only:  # a call campaign has a script, not a letter to edit
+            del self.fields["subject"]
+            del self.fields["body"]
+
 
 class CallReportForm(forms.Form):
     result = forms.ChoiceField(

@@ -84,6 +84,7 @@ def write(request: HttpRequest, advocacy_slug: str) -> HttpResponse:
         )
     district = data.get("district") or next((t.district for t in found if t.district), "")
     letter = LetterForm(
+        calls_only=row.kind == AdvocacyCampaign.Kind.CALL,
         initial={
             "subject": row.letter_subject,
             "body": row.letter_body,
@@ -93,7 +94,7 @@ def write(request: HttpRequest, advocacy_slug: str) -> HttpResponse:
             "lon": data.get("lon"),
             "ref": request.GET.get("ref", "")[:64],
             "action": "call" if row.kind == AdvocacyCampaign.Kind.CALL else "letter",
-        }
+        },
     )
     return render(
         request, "advocacy/public_write.html", _context(row, targets=found, letter=letter)
@@ -101,7 +102,7 @@ def write(request: HttpRequest, advocacy_slug: str) -> HttpResponse:
 
 
 def _send(request: HttpRequest, row: AdvocacyCampaign) -> HttpResponse:
-    letter = LetterForm(request.POST)
+    letter = LetterForm(request.POST, calls_only=row.kind == AdvocacyCampaign.Kind.CALL)
     status = 422
     found: list[Any] = []
     if letter.is_valid():
@@ -121,8 +122,8 @@ def _send(request: HttpRequest, row: AdvocacyCampaign) -> HttpResponse:
                 district=data["district"],
                 lat=data["lat"],
                 lon=data["lon"],
-                subject=data["subject"],
-                body=data["body"],
+                subject=data.get("subject", ""),
+                body=data.get("body", ""),
                 referrer=data["ref"],
                 action=data["action"],
                 source="web",

@@ -228,3 +228,18 @@ def test_other_coalition_sees_nothing(
     staff = staff_factory(other, Role.STEWARD)
     client.force_login(staff.user)
     assert client.get(reverse("advocacy:detail", args=[other.slug, advocacy.pk])).status_code == 404
+
+
+def test_a_call_campaign_shows_no_letter(client: Any, coalition: Coalition) -> None:
+    row = make_campaign(coalition, kind="call", call_script="Say: fund the beds.")
+    page = client.get(write_url(row), {"district": "SD-1"})
+    html = page.content.decode()
+    assert 'name="body"' not in html
+    assert "Show me who to call" in html
+    sent = client.post(
+        write_url(row),
+        {"given_name": "Cy", "email": "cy@example.org", "district": "SD-1", "action": "call"},
+    )
+    assert sent.status_code == 302
+    assert "Say: fund the beds." in client.get(sent["Location"]).content.decode()
+    assert set(Delivery.objects.values_list("channel", flat=True)) == {"call"}
