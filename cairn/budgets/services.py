@@ -428,6 +428,10 @@ def propose_adoption(
         raise BudgetError("Close the round's ballots before proposing its result.")
     if rule not in Round.Rule.values:
         raise BudgetError("Choose the Method of Equal Shares or greedy approval.")
+    if row.proposal_id is not None:
+        earlier = Proposal.objects.get(pk=row.proposal_id)
+        if earlier.passed is not False:  # drafted, open, or passed: that decision stands
+            raise BudgetError(f"A decision on this round exists already: “{earlier.title}”.")
     result = results(row)[budgeting.Rule(rule)]
     _, by_key = election(row)
     if not result.funded:

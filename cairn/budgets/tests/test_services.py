@@ -112,6 +112,13 @@ def test_adoption_posts_each_allocation_with_the_decision(world: World):
         closes_at=timezone.now() + dt.timedelta(days=2),
     )
     assert "Line C: 300.00 USD" in proposal.body
+    with pytest.raises(services.BudgetError, match="exists already"):
+        services.propose_adoption(
+            round=round_,
+            rule=Round.Rule.GREEDY,
+            by=world.steward,
+            closes_at=timezone.now() + dt.timedelta(days=2),
+        )
     outcome = decide(world.coalition, world.organizers)
     round_ = services.adopt_round(round=round_, outcome=outcome, by=world.steward)
     assert round_.status == Round.Status.ADOPTED
