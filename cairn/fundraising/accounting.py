@@ -11,6 +11,7 @@ a webhook applied twice, or a worker killed mid-way and retried, posts once.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
@@ -57,7 +58,7 @@ def _split(donation: Donation, amount: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def _post(
-    donation: Donation, source: str, description: str, amount: Decimal, *, out: bool
+    donation: Donation, source: str, description: str, amount: Decimal, *, out: bool, on: dt.date
 ) -> ledger.PostResult | None:
     fund, processor, income, fee_cover = _accounts(donation)
     gift, fee = _split(donation, amount)
@@ -72,47 +73,41 @@ def _post(
         fund=fund,
         source=source,
         description=description[:200],
-        occurred_on=timezone.localdate(),
+        occurred_on=on,
         transfers=transfers,
         by=donation.recorded_by,
     )
 
 
 def post_succeeded(donation: Donation) -> ledger.PostResult | None:
+    """On the day the money arrived (the provider's event time, or the steward's date)."""
+    at = donation.succeeded_at
     return _post(
         donation,
         f"donation:{donation.pk}:succeeded",
         f"Donation to {donation.page.title}",
         donation.total,
         out=False,
+        on=timezone.localdate(at) if at else timezone.localdate(),
     )
 
 
 def post_refund(
-    donation: Donation, amount: Decimal, cumulative: Decimal
+    donation: Donation, amount: Decimal, cumulative: Decimal, on: dt.date
 ) -> ledger.PostResult | None:
     full = cumulative >= donation.total
     source = f"donation:{donation.pk}:refunded" + ("" if full else f":{cumulative}")
-    return _post(
-        donation, source, f"Refund of a donation to {donation.page.title}", amount, out=True
-    )
+    description = f"Refund of a donation to {donation.page.title}"
+    return _post(donation, source, description, amount, out=True, on=on)
 
 
-def post_dispute(donation: Donation, amount: Decimal) -> ledger.PostResult | None:
-    return _post(
-        donation,
-        f"donation:{donation.pk}:disputed",
-        f"Disputed donation to {donation.page.title}",
-        amount,
-        out=True,
-    )
+def post_dispute(donation: Donation, amount: Decimal, on: dt.date) -> ledger.PostResult | None:
+    source = f"donation:{donation.pk}:disputed"
+    description = f"Disputed donation to {donation.page.title}"
+    return _post(donation, source, description, amount, out=True, on=on)
 
 
-def post_dispute_won(donation: Donation, amount: Decimal) -> ledger.PostResult | None:
-    return _post(
-        donation,
-        f"donation:{donation.pk}:dispute_won",
-        f"Dispute won: donation to {donation.page.title}",
-        amount,
-        out=False,
-    )
+def post_dispute_won(donation: Donation, amount: Decimal, on: dt.date) -> ledger.PostResult | None:
+    source = f"donation:{donation.pk}:dispute_won"
+    description = f"Dispute won: donation to {donation.page.title}"
+    return _post(donation, source, description, amount, out=False, on=on)

@@ -30,6 +30,7 @@ Giving:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -358,6 +359,7 @@ def start_donation(
     wall_name: str = "",
     source: str = "",
     origin_system: str = "Cairn",
+    created_at: dt.datetime | None = None,
 ) -> DonationStart:
     """A pending donation and its checkout address; a retry with the same key returns the first
     donation and the same address, never a second row or a second checkout."""
@@ -377,6 +379,7 @@ def start_donation(
             wall_name=wall_name,
             source=source,
             origin_system=origin_system,
+            created_at=created_at,
         )
     if donation.page_id != page.pk:
         raise FundraisingError("This idempotency key was used for another page.")
@@ -414,6 +417,7 @@ def _insert_donation(
     wall_name: str,
     source: str,
     origin_system: str,
+    created_at: dt.datetime | None = None,
 ) -> tuple[Donation, bool]:
     value, recurrence = _validate_gift(page, amount, recurrence)
     if not card_payments_enabled():
@@ -453,6 +457,7 @@ def _insert_donation(
         show_on_wall=bool(show_on_wall and page.donor_wall),
         wall_name=" ".join(wall_name.split())[:100],
         origin_system=origin_system[:100],
+        created_at=created_at or timezone.now(),
     )
     # INSERT … ON CONFLICT (coalition, idempotency_key) DO NOTHING: a concurrent retry that won
     # the race leaves our insert a no-op, and we read its row.
@@ -463,6 +468,7 @@ def _insert_donation(
     created = stored.uuid == donation.uuid
     if created and recurrence == Recurrence.MONTHLY:
         gift = RecurringGift.objects.create(
+            created_at=stored.created_at,
             coalition_id=page.coalition_id,
             page=page,
             person=supporter,
@@ -522,7 +528,7 @@ def record_offline_donation(
     by: User | None,
     idempotency_key: str,
     reference: str = "",
-    received_on: Any = None,
+    received_at: dt.datetime | None = None,
     host_membership: Membership | None = None,
     show_on_wall: bool = False,
     wall_name: str = "",
@@ -565,7 +571,8 @@ def record_offline_donation(
         wall_name=" ".join(wall_name.split())[:100],
         recorded_by=by,
         status=Status.SUCCEEDED,
-        succeeded_at=now,
+        succeeded_at=received_at or now,
+        created_at=received_at or now,
     )
     Donation.objects.bulk_create([donation], ignore_conflicts=True)
     stored = Donation.objects.select_related("page", "page__fund").get(
@@ -639,8 +646,15 @@ def _locked(**lookup: Any) -> Donation | None:
 
 def _apply(update: PaymentUpdate) -> tuple[str, Donation | None]:
     K = UpdateKind
+    # When the provider says it happened: a delivery retried days later keeps the original time.
+    at = (
+        dt.datetime.fromtimestamp(update.occurred_at, tz=dt.UTC)
+        if update.occurred_at
+        else timezone.now()
+    )
+    on = timezone.localdate(at)
     if update.kind == K.CHECKOUT_PAID:
-        return _checkout_paid(update)
+        return _checkout_paid(update, at)
     if update.kind == K.CHECKOUT_EXPIRED:
         donation = _find_checkout(update)
         if donation is None:
@@ -652,23 +666,23 @@ def _apply(update: PaymentUpdate) -> tuple[str, Donation | None]:
             return "checkout expired", donation
         return f"checkout expired, already {donation.status}", donation
     if update.kind in {K.INVOICE_PAID, K.INVOICE_FAILED}:
-        return _invoice(update)
+        return _invoice(update, at)
     if update.kind == K.REFUNDED:
-        return _refunded(update)
+        return _refunded(update, on)
     if update.kind == K.DISPUTED:
         donation = _locked(provider_payment_id=update.payment_id) if update.payment_id else None
         if donation is None:
             return "unknown payment", None
         if donation.status != Status.SUCCEEDED:
             return f"dispute on a {donation.status} donation", donation
-        accounting.post_dispute(donation, donation.total - donation.refunded_amount)
+        accounting.post_dispute(donation, donation.total - donation.refunded_amount, on)
         _set_status(donation, Status.DISPUTED)
         return "disputed", donation
     if update.kind == K.DISPUTE_WON:
         donation = _locked(provider_payment_id=update.payment_id) if update.payment_id else None
         if donation is None or donation.status != Status.DISPUTED:
             return "dispute closed", donation
-        accounting.post_dispute_won(donation, donation.total - donation.refunded_amount)
+        accounting.post_dispute_won(donation, donation.total - donation.refunded_amount, on)
         _set_status(donation, Status.SUCCEEDED)
         return "dispute won", donation
     if update.kind == K.SUBSCRIPTION_CANCELLED:
@@ -719,7 +733,7 @@ def _gift_status(gift: RecurringGift, status: str, **fields: Any) -> None:
     gift.save(update_fields=["status", "modified_at", *fields])
 
 
-def _checkout_paid(update: PaymentUpdate) -> tuple[str, Donation | None]:
+def _checkout_paid(update: PaymentUpdate, at: dt.datetime) -> tuple[str, Donation | None]:
     donation = _find_checkout(update)
     if donation is None:
         return "unknown checkout", None
@@ -734,7 +748,7 @@ def _checkout_paid(update: PaymentUpdate) -> tuple[str, Donation | None]:
         Status.SUCCEEDED,
         provider_payment_id=update.payment_id or donation.provider_payment_id,
         provider_checkout_id=update.checkout_id or donation.provider_checkout_id,
-        succeeded_at=timezone.now(),
+        succeeded_at=at,
     )
     gift = donation.recurring_gift
     if gift is not None:
@@ -748,7 +762,7 @@ def _checkout_paid(update: PaymentUpdate) -> tuple[str, Donation | None]:
     return note, donation
 
 
-def _invoice(update: PaymentUpdate) -> tuple[str, Donation | None]:
+def _invoice(update: PaymentUpdate, at: dt.datetime) -> tuple[str, Donation | None]:
     gift = (
         RecurringGift.objects.select_for_update()
         .select_related("page")
@@ -780,7 +794,7 @@ def _invoice(update: PaymentUpdate) -> tuple[str, Donation | None]:
         provider_payment_id=update.payment_id,
         idempotency_key=f"invoice:{update.invoice_id}"[:MAX_KEY_LENGTH],
         host_membership=_first_host_credit(gift),
-        succeeded_at=now if paid else None,
+        succeeded_at=at if paid else None,
     )
     Donation.objects.bulk_create([row], ignore_conflicts=True)
     donation = _locked(coalition_id=gift.coalition_id, idempotency_key=row.idempotency_key)
@@ -805,7 +819,7 @@ def _first_host_credit(gift: RecurringGift) -> Membership | None:
     return first.host_membership if first is not None else None
 
 
-def _refunded(update: PaymentUpdate) -> tuple[str, Donation | None]:
+def _refunded(update: PaymentUpdate, on: dt.date) -> tuple[str, Donation | None]:
     donation = _locked(provider_payment_id=update.payment_id) if update.payment_id else None
     if donation is None:
         return "unknown payment", None
@@ -814,12 +828,12 @@ def _refunded(update: PaymentUpdate) -> tuple[str, Donation | None]:
     delta = cumulative - donation.refunded_amount
     if delta <= 0 or donation.status not in {Status.SUCCEEDED, Status.REFUNDED}:
         return "refund already recorded", donation
-    _record_refund(donation, delta, cumulative)
+    _record_refund(donation, delta, cumulative, on)
     return f"refunded {cumulative}", donation
 
 
-def _record_refund(donation: Donation, delta: Decimal, cumulative: Decimal) -> None:
-    accounting.post_refund(donation, delta, cumulative)
+def _record_refund(donation: Donation, delta: Decimal, cumulative: Decimal, on: dt.date) -> None:
+    accounting.post_refund(donation, delta, cumulative, on)
     status = Status.REFUNDED if cumulative >= donation.total else donation.status
     _set_status(donation, status, refunded_amount=cumulative)
 
@@ -845,7 +859,7 @@ def refund_donation(
         cumulative = locked.refunded_amount + value
         if locked.provider == Provider.OFFLINE:
             locked.recorded_by = by
-            _record_refund(locked, value, cumulative)
+            _record_refund(locked, value, cumulative, timezone.localdate())
             return RefundResult(donation=locked, requested=value, pending=False)
         if not locked.provider_payment_id:
             raise FundraisingError("The provider has not reported this payment yet.")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 
@@ -29,10 +31,27 @@ WEBHOOK_PATH = "/give/webhooks/stripe/"
 
 _lock = threading.Lock()
 _fake: FakeStripe | None = None
+_forced: str = ""  # "fake" while `using_fake` runs (the demo loader), whatever the settings
 
 
 def mode() -> str:
+    if _forced:
+        return _forced
     return str(os.environ.get("CAIRN_PAYMENTS") or getattr(settings, "CAIRN_PAYMENTS", "")).lower()
+
+
+@contextmanager
+def using_fake(fake: FakeStripe) -> Iterator[FakeStripe]:
+    """Card payments through `fake` for the duration (the demo loader's gifts), then as before."""
+    global _fake, _forced
+    with _lock:
+        before = (_fake, _forced)
+        _fake, _forced = fake, "fake"
+    try:
+        yield fake
+    finally:
+        with _lock:
+            _fake, _forced = before
 
 
 def card_payments_enabled() -> bool:
@@ -68,7 +87,7 @@ def card_provider() -> PaymentProvider:
             api_base=os.environ.get("CAIRN_STRIPE_API_BASE", ""),
         )
     if current == "fake":
-        base = os.environ.get("CAIRN_STRIPE_API_BASE", "")
+        base = "" if _forced else os.environ.get("CAIRN_STRIPE_API_BASE", "")
         if base:
             return StripeProvider(
                 secret_key=FAKE_SECRET_KEY,

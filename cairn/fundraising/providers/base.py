@@ -63,6 +63,7 @@ class PaymentUpdate:
     invoice_id: str = ""
     amount_minor: int = 0  # paid, refunded (cumulative) or disputed
     currency: str = ""
+    occurred_at: int = 0  # when the provider says it happened (Unix time; 0: unknown, now)
 
 
 @dataclass(frozen=True, slots=True)

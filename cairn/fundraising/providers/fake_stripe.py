@@ -134,13 +134,16 @@ class FakeStripe:
 
     # --- events ------------------------------------------------------------------------------
 
-    def event(self, type_: str, obj: dict[str, Any], *, deliver: bool = True) -> Event:
-        """A signed event about `obj`; delivered (POSTed or kept in the outbox) unless told not."""
+    def event(
+        self, type_: str, obj: dict[str, Any], *, deliver: bool = True, at: int | None = None
+    ) -> Event:
+        """A signed event about `obj` (that happened `at`, Unix time; now by default); delivered
+        (POSTed or kept in the outbox) unless told not."""
         body = {
             "id": _new_id("evt"),
             "object": "event",
             "api_version": "2025-01-27.acacia",
-            "created": int(time.time()),
+            "created": int(time.time()) if at is None else at,
             "livemode": False,
             "type": type_,
             "data": {"object": obj},
@@ -187,7 +190,9 @@ class FakeStripe:
 
     # --- the donor and the bank (test controls) ---------------------------------------------
 
-    def complete_checkout(self, session_id: str, *, deliver: bool = True) -> list[Event]:
+    def complete_checkout(
+        self, session_id: str, *, deliver: bool = True, at: int | None = None
+    ) -> list[Event]:
         """The donor pays: the session completes; a monthly one starts its subscription."""
         with self.lock:
             session = self.sessions[session_id]
@@ -241,11 +246,10 @@ class FakeStripe:
                 }
                 self.created["payment_intent"] += 1
                 session["payment_intent"] = intent_id
-            events = [
-                self.event("checkout.session.completed", self._public(session), deliver=False)
-            ]
+            completed = self._public(session)
+            events = [self.event("checkout.session.completed", completed, deliver=False, at=at)]
             if session["mode"] == "subscription":
-                events.append(self.event("invoice.paid", invoice, deliver=False))
+                events.append(self.event("invoice.paid", invoice, deliver=False, at=at))
         if deliver:
             self._deliver(events)
         return events
@@ -286,11 +290,13 @@ class FakeStripe:
             "status": "paid" if paid else "open",
         }
 
-    def renew_subscription(self, subscription_id: str, *, deliver: bool = True) -> list[Event]:
+    def renew_subscription(
+        self, subscription_id: str, *, deliver: bool = True, at: int | None = None
+    ) -> list[Event]:
         """A later month is paid."""
         with self.lock:
             invoice = self._invoice(subscription_id, "subscription_cycle", paid=True)
-            events = [self.event("invoice.paid", invoice, deliver=False)]
+            events = [self.event("invoice.paid", invoice, deliver=False, at=at)]
         if deliver:
             self._deliver(events)
         return events

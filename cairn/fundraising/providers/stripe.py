@@ -10,6 +10,7 @@ the demo; the secret key and webhook secret come from the environment (see `prov
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import stripe
@@ -220,5 +221,8 @@ class StripeProvider:
             event_id=str(event["id"]),
             type=str(event.get("type", "")),
             payload=event,
-            updates=updates_from_event(event),
+            updates=[
+                replace(update, occurred_at=int(event.get("created") or 0))
+                for update in updates_from_event(event)
+            ],
         )

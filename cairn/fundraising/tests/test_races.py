@@ -23,6 +23,7 @@ def test_200_retries_and_200_webhook_copies_leave_one_donation_and_one_entry(
 ) -> None:
     # given the URLconf loaded once here: forked workers would each import every app's views
     reverse("fundraising_public:page", kwargs={"page_slug": page.slug})
+    sessions_before = fake_stripe.created["checkout.session"]
     # when 200 retries of one donation race
     starts = race(
         lambda i: services.start_donation(
@@ -34,7 +35,7 @@ def test_200_retries_and_200_webhook_copies_leave_one_donation_and_one_entry(
     # then one donation and one checkout session at the provider
     assert starts == ["ok"] * 200
     donation = Donation.objects.get()
-    assert fake_stripe.created["checkout.session"] == 1
+    assert fake_stripe.created["checkout.session"] - sessions_before == 1
     assert donation.checkout_url == fake_stripe.sessions[donation.provider_checkout_id]["url"]
 
     # when its webhook arrives 200 times at once

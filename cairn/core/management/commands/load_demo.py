@@ -14,6 +14,7 @@ from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
 from cairn.engines.words import counted
 from cairn.events.demo import load_demo_events
+from cairn.fundraising.demo import load_demo_fundraising
 from cairn.governance.demo import load_demo_decisions
 from cairn.ledger.demo import load_demo_ledger
 from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decision
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         # the partnership audit reads the evidence the loaders above recorded
         load_demo_audit(coalition)
         load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
+        load_demo_fundraising(coalition)  # crowdfunding through the local fake of Stripe
         load_demo_budgets(coalition)  # a participatory budget decided, allocated, spent
         load_demo_forms(coalition)  # the lobby day's volunteer sign-up form and its submissions
         load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
