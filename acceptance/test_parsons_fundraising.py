@@ -255,6 +255,7 @@ def test_create_donation_with_bracket_keys_and_a_person_link(an, base_url, token
         },
     )
     assert made["amount"] == "3.00"
+    assert made["created_date"] == "2026-01-15T12:00:00Z"
     assert made["_links"]["osdi:person"]["href"].endswith(f"/people/{an_id(person)}")
     assert len(donation_rows(db, page)) == before + 1
 

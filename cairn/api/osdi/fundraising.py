@@ -11,7 +11,7 @@ donation helper.
   person fields, found or created through `upsert_person`; `add_tags` adds known tags) or an
   `osdi:person` link; the amount is the sum of `recipients[].amount`; `payment`'s method (a check,
   cash; anything else reached the fund as a transfer) and reference number are kept; `created_date`
-  goes to the service as the day the money came. It is recorded by the fundraising service that
+  is when the money came (the donation's date). It is recorded by the fundraising service that
   records a steward's cheque — raised at once, posted to the pooled fund's ledger — and never
   charges a card. Each gift is one-off: an installment of a monthly gift taken elsewhere is a gift
   of its own (Cairn's monthly gifts are its own card subscriptions); `action_network:recurrence` and
@@ -472,25 +472,25 @@ def create_page(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    "/fundraising_pages/{fundraising_page_id}",
+    "/fundraising_pages/{fundraising_page_uuid}",
     response={200: PageOut, **ERRORS},
     by_alias=True,
     summary="A fundraising page",
 )
-def get_page(request: HttpRequest, fundraising_page_id: str) -> dict[str, Any]:
-    return render_page(request, find_page(coalition_of(request), fundraising_page_id))
+def get_page(request: HttpRequest, fundraising_page_uuid: str) -> dict[str, Any]:
+    return render_page(request, find_page(coalition_of(request), fundraising_page_uuid))
 
 
 @router.put(
-    "/fundraising_pages/{fundraising_page_id}",
+    "/fundraising_pages/{fundraising_page_uuid}",
     response={200: PageOut, **ERRORS},
     by_alias=True,
     summary="Update a fundraising page: given fields replace",
     openapi_extra=request_body(PageIn),
 )
-def update_page(request: HttpRequest, fundraising_page_id: str) -> dict[str, Any]:
+def update_page(request: HttpRequest, fundraising_page_uuid: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    page = find_page(coalition, fundraising_page_id)
+    page = find_page(coalition, fundraising_page_uuid)
     payload = parse_payload(request, PageIn)
     _require(request)
     fields = _page_fields(payload)
@@ -498,7 +498,7 @@ def update_page(request: HttpRequest, fundraising_page_id: str) -> dict[str, Any
         fields["currency"] = payload.currency
     if fields:
         services.update_page(page=page, **fields)
-    return render_page(request, find_page(coalition, fundraising_page_id))
+    return render_page(request, find_page(coalition, fundraising_page_uuid))
 
 
 # --- donations -----------------------------------------------------------------------------------
@@ -526,33 +526,33 @@ def list_donations(request: HttpRequest, query: Query[CollectionQuery]) -> dict[
 
 
 @router.get(
-    "/donations/{donation_id}",
+    "/donations/{donation_uuid}",
     response={200: DonationOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="A donation",
 )
-def get_donation(request: HttpRequest, donation_id: str) -> dict[str, Any]:
-    return render_donation(request, find_donation(_donations(coalition_of(request)), donation_id))
+def get_donation(request: HttpRequest, donation_uuid: str) -> dict[str, Any]:
+    return render_donation(request, find_donation(_donations(coalition_of(request)), donation_uuid))
 
 
 @router.get(
-    "/fundraising_pages/{fundraising_page_id}/donations",
+    "/fundraising_pages/{fundraising_page_uuid}/donations",
     response={200: DonationsCollection, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="The donations of a fundraising page",
 )
 def list_page_donations(
-    request: HttpRequest, fundraising_page_id: str, query: Query[CollectionQuery]
+    request: HttpRequest, fundraising_page_uuid: str, query: Query[CollectionQuery]
 ) -> dict[str, Any]:
     coalition = coalition_of(request)
-    page = find_page(coalition, fundraising_page_id)
+    page = find_page(coalition, fundraising_page_uuid)
     return _list(request, _donations(coalition).filter(page=page), query)
 
 
 @router.post(
-    "/fundraising_pages/{fundraising_page_id}/donations",
+    "/fundraising_pages/{fundraising_page_uuid}/donations",
     response={200: DonationOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
@@ -562,9 +562,9 @@ def list_page_donations(
     ),
     openapi_extra=request_body(DonationIn),
 )
-def record_donation(request: HttpRequest, fundraising_page_id: str) -> dict[str, Any]:
+def record_donation(request: HttpRequest, fundraising_page_uuid: str) -> dict[str, Any]:
     coalition = coalition_of(request)
-    page = find_page(coalition, fundraising_page_id)
+    page = find_page(coalition, fundraising_page_uuid)
     payload = parse_payload(request, DonationIn)
     staff = _require(request)
     amount = _amount(payload.recipients)
@@ -580,7 +580,7 @@ def record_donation(request: HttpRequest, fundraising_page_id: str) -> dict[str,
             by=staff.user if staff is not None else None,
             idempotency_key=_idempotency_key(request, payload),
             reference=payment.reference_number,
-            received_on=_received(payload.created_date),
+            received_at=_received(payload.created_date),
         )
         if payload.add_tags and result.donation.person is not None:
             _tag(coalition, result.donation.person, payload.add_tags)
@@ -600,19 +600,19 @@ def _tag(coalition: Coalition, person: Person, names: list[str]) -> None:
 
 
 @router.get(
-    "/fundraising_pages/{fundraising_page_id}/donations/{donation_id}",
+    "/fundraising_pages/{fundraising_page_uuid}/donations/{donation_uuid}",
     response={200: DonationOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="A donation of a fundraising page",
 )
 def get_page_donation(
-    request: HttpRequest, fundraising_page_id: str, donation_id: str
+    request: HttpRequest, fundraising_page_uuid: str, donation_uuid: str
 ) -> dict[str, Any]:
     coalition = coalition_of(request)
-    page = find_page(coalition, fundraising_page_id)
+    page = find_page(coalition, fundraising_page_uuid)
     return render_donation(
-        request, find_donation(_donations(coalition).filter(page=page), donation_id)
+        request, find_donation(_donations(coalition).filter(page=page), donation_uuid)
     )
 
 
@@ -632,15 +632,15 @@ def list_person_donations(
 
 
 @router.get(
-    "/people/{person_id}/donations/{donation_id}",
+    "/people/{person_id}/donations/{donation_uuid}",
     response={200: DonationOut, **ERRORS},
     by_alias=True,
     exclude_unset=True,
     summary="A donation of a person",
 )
-def get_person_donation(request: HttpRequest, person_id: str, donation_id: str) -> dict[str, Any]:
+def get_person_donation(request: HttpRequest, person_id: str, donation_uuid: str) -> dict[str, Any]:
     coalition = coalition_of(request)
     person = find_person(coalition, person_id)
     return render_donation(
-        request, find_donation(_donations(coalition).filter(person=person), donation_id)
+        request, find_donation(_donations(coalition).filter(person=person), donation_uuid)
     )

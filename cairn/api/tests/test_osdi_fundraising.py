@@ -139,6 +139,7 @@ def test_a_recorded_donation_is_raised_at_once_charges_nothing_and_is_in_the_led
     assert (donation.amount, donation.offline_reference) == (Decimal("40.50"), "CHK-7")
     assert donation.checkout_url == donation.provider_payment_id == ""  # no card was charged
     assert body["amount"] == "40.50"
+    assert body["created_date"] == "2026-03-01T10:00:00Z"  # when the money came
     assert body["recipients"] == [{"display_name": "Fund the beds", "amount": "40.50"}]
     assert body["payment"] == {
         "method": "Check",
