@@ -272,3 +272,16 @@ def test_the_public_page_takes_as_many_queries_for_more_transactions(
         )
     with django_assert_max_num_queries(len(before)):
         assert client.get(url).status_code == 200
+
+
+def test_the_openapi_document_describes_the_ledgers_routes(coalition: Coalition) -> None:
+    token = api_services.create_token(coalition=coalition, name="t", created_by=None).raw
+    paths = Client().get("/api/v2/openapi.json", headers={"OSDI-API-Token": token}).json()["paths"]
+    assert {
+        "/api/v2/funds",
+        "/api/v2/funds/{fund_id}",
+        "/api/v2/funds/{fund_id}/accounts",
+        "/api/v2/funds/{fund_id}/entries",
+        "/api/v2/funds/{fund_id}/entries/{ledger_entry_id}",
+    } <= set(paths)
+    assert set(paths["/api/v2/funds/{fund_id}/entries"]) == {"get"}  # read-only
