@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -284,6 +285,8 @@ def ratio(a: dict[str, Any], b: dict[str, Any]) -> str:
 
 def main() -> None:
     args = parse_args()
+    # a SIGTERM (a timeout, a kill) stops the server and the fake too, through `finally`
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     work = Path(tempfile.mkdtemp(prefix="cairn-donate-bench-"))
     server = fake = None
     plan = DonatePlan()
