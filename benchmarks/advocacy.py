@@ -34,6 +34,7 @@ import argparse
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +43,18 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sign  # the server and load machinery of the signing benchmark
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# A port of its own (sign.py reads CAIRN_BENCH_PORT when imported; the load processes inherit
+# it), so that this benchmark may run beside another of sign.py's family.
+os.environ.setdefault("CAIRN_BENCH_PORT", str(_free_port()))
+
+import sign  # noqa: E402 - the server and load machinery of the signing benchmark
 
 SLUG = "benchmark-letter"
 WRITE = f"/a/{SLUG}/"
