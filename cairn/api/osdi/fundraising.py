@@ -45,6 +45,7 @@ from cairn.coalitions.models import Coalition, StaffMember
 from cairn.coalitions.policy import Action, allows
 from cairn.fundraising import selectors, services
 from cairn.fundraising.models import Donation, FundraisingPage, Provider, Recurrence
+from cairn.ledger.services import LedgerError
 from cairn.people import services as people_services
 from cairn.people.models import Person
 
@@ -461,13 +462,16 @@ def create_page(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(400, "A fundraising page needs a title.")
     fields.setdefault("origin_system", token_of(request).name[:100] or "API")
     fields.setdefault("status", FundraisingPage.Status.OPEN)
-    page = services.create_page(
-        coalition=coalition,
-        title=title,
-        by=staff.user if staff is not None else None,
-        currency=payload.currency or "USD",
-        **fields,
-    )
+    try:
+        page = services.create_page(
+            coalition=coalition,
+            title=title,
+            by=staff.user if staff is not None else None,
+            currency=payload.currency or "USD",
+            **fields,
+        )
+    except LedgerError as error:  # a currency no fund can hold (not ISO 4217)
+        raise ApiError(400, str(error)) from error
     return render_page(request, find_page(coalition, str(page.uuid)))
 
 
@@ -497,7 +501,10 @@ def update_page(request: HttpRequest, fundraising_page_uuid: str) -> dict[str, A
     if payload.currency is not None:
         fields["currency"] = payload.currency
     if fields:
-        services.update_page(page=page, **fields)
+        try:
+            services.update_page(page=page, **fields)
+        except LedgerError as error:
+            raise ApiError(400, str(error)) from error
     return render_page(request, find_page(coalition, fundraising_page_uuid))
 
 
