@@ -76,7 +76,8 @@ DONATION_FILTERS = dict(DATES)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Money = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 Currency = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{3}$")]
-# The offline methods a payment's `method` maps to; anything else is kept as its reference.
+# How a payment's `method` is recorded; any other method (a card taken elsewhere) reached the fund
+# as a transfer from the client's processor.
 METHODS = {
     "check": Donation.OfflineMethod.CHEQUE,
     "cheque": Donation.OfflineMethod.CHEQUE,
