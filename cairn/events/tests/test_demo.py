@@ -13,13 +13,16 @@ from cairn.coalitions.demo import load_demo
 from cairn.events.demo import SLUG, load_demo_events
 from cairn.events.models import Attendance, Event, EventCampaign
 from cairn.people.demo import load_demo_supporters
+from cairn.people.models import Person
 
 
 def test_the_demo_lobby_day_loads_once(db: None, django_capture_on_commit_callbacks: Any) -> None:
     coalition = load_demo()
     load_demo_supporters(coalition=coalition, count=200)
+    people = Person.objects.count()
     with django_capture_on_commit_callbacks() as callbacks:
         first = load_demo_events(coalition)
+    assert Person.objects.count() == people  # the RSVPs are the demo's own supporters
     assert callbacks == []  # no confirmation emails to the demo's supporters
     again = load_demo_events(coalition)
     assert first.created
