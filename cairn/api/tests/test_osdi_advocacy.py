@@ -11,8 +11,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cairn.advocacy import importing
+from cairn.advocacy import services as advocacy_services
 from cairn.advocacy.models import AdvocacyCampaign, AdvocacyTarget, Delivery, Outreach
 from cairn.api import services as api_services
+from cairn.campaigns import services as campaign_services
 from cairn.campaigns.models import DecisionMaker
 from cairn.coalitions.models import Role
 from cairn.people.models import Person
@@ -305,3 +308,38 @@ def test_outreaches_and_campaigns_list_in_the_same_number_of_queries_whatever_th
         osdi.post(path, writer(f"w{n}@example.org", district="D2"))
         osdi.post("/api/v2/advocacy_campaigns", {"title": f"More {n}", "targets": ["Gov. Lee"]})
     assert [queries(path), queries("/api/v2/advocacy_campaigns")] == one
+
+
+def test_a_supporters_postal_code_finds_their_district_in_the_campaigns_table(osdi, coalition):
+    # given a campaign made in Cairn's pages with an imported district table (02139 is split)
+    csv = b"zip,district,district_name\n02138,MA-7,Seventh\n02139,MA-7,Seventh\n02139,MA-8,Eighth\n"
+    table = importing.import_districts(
+        coalition=coalition, name="Senate", by=None, postal_csv=importing.Upload("s.csv", csv)
+    ).table
+    campaign = advocacy_services.create_advocacy_campaign(
+        coalition=coalition, title="By district", by=None, status="open", district_table=table
+    )
+    for name, district in (("Sen. Seven", "MA-7"), ("Sen. Eight", "MA-8")):
+        advocacy_services.add_target(
+            advocacy_campaign=campaign,
+            decision_maker=campaign_services.add_decision_maker(coalition=coalition, name=name),
+            district=district,
+        )
+    path = f"/api/v2/advocacy_campaigns/{campaign.uuid}/outreaches"
+    # when a supporter writes with their address, or from a code split between districts
+    found = osdi.post(
+        path,
+        {
+            "person": {
+                "email_addresses": [{"address": "h@example.org"}],
+                "postal_addresses": [{"postal_code": "02138"}],
+            }
+        },
+    )
+    split = osdi.post(path, writer("i@example.org"))  # 02139
+    picked = osdi.post(path, writer("i@example.org", district="MA-8"))
+    # then the table decides their senator; a split code asks for the district, naming both
+    assert [t["name"] for t in found.json()["targets"]] == ["Sen. Seven"]
+    assert split.status_code == 400
+    assert "MA-7, MA-8" in split.json()["error"]
+    assert [t["name"] for t in picked.json()["targets"]] == ["Sen. Eight"]
