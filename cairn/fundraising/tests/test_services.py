@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from cairn.coalitions.models import Membership
 from cairn.fundraising import selectors, services
@@ -323,3 +325,32 @@ def test_event_payload_is_stored_as_sent(
     assert event.donation_id == start.donation.pk
     assert event.coalition_id == page.coalition_id
     assert event.outcome == "succeeded"
+
+
+def test_a_late_delivery_keeps_the_providers_date_in_the_ledger(
+    page: FundraisingPage, fake_stripe: FakeStripe, deliver: Deliver
+) -> None:
+    # given a gift paid three days ago whose webhook is only delivered now (Stripe retries)
+    start = services.start_donation(page=page, person=donor(), amount="9", idempotency_key="late")
+    paid_at = timezone.now() - dt.timedelta(days=3)
+    fake_stripe.complete_checkout(start.donation.provider_checkout_id, at=int(paid_at.timestamp()))
+    # when
+    deliver()
+    # then
+    donation = Donation.objects.get(pk=start.donation.pk)
+    assert donation.succeeded_at is not None
+    assert abs((donation.succeeded_at - paid_at).total_seconds()) < 1
+    posted = LedgerTransaction.objects.get(fund=page.fund)
+    assert posted.occurred_on == timezone.localdate(paid_at)
+
+
+def test_card_payments_need_keys_or_the_fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cairn.fundraising.providers import ProviderError, card_provider
+
+    monkeypatch.setenv("CAIRN_PAYMENTS", "stripe")
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    with pytest.raises(ProviderError):
+        card_provider()
+    monkeypatch.setenv("CAIRN_PAYMENTS", "off")
+    with pytest.raises(ProviderError):
+        card_provider()
