@@ -508,8 +508,12 @@ class _Handler(BaseHTTPRequestHandler):
         status, body = self.fake.idempotent(
             self.headers.get("Idempotency-Key") or "", method, path, run
         )
+        if not self.fake.webhook_url:  # kept in the outbox: there before the caller reads it
+            for work in after:
+                work()
+            after.clear()
         self._send(status, body)
-        for work in after:
+        for work in after:  # POSTed: after the response, as the caller may hold a transaction
             work()
 
     def do_GET(self) -> None:
