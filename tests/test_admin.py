@@ -33,6 +33,7 @@ from cairn.people import importing as people_importing
 from cairn.people import services as people_services
 from cairn.petitions import services as petition_services
 from cairn.petitions.models import IntegrityAlert, PetitionCount, Signature
+from tests import tenant_parts
 
 # Every Cairn app: a model added to any of them fails the registration test until it is registered.
 OUR_APPS = {config.label for config in apps.get_app_configs() if config.name.startswith("cairn.")}
@@ -293,12 +294,37 @@ def a_row_of_every_kind(coalition: Coalition, member: Membership, co_signer: Mem
     )
 
 
+def rows_of_later_apps(
+    coalition: Coalition, member: Membership, staff_factory: Callable[..., StaffMember]
+) -> None:
+    """Apps built after this test make their rows of every kind through their tenant walker
+    parts (tests/tenant_parts/), which do the same for coalition B."""
+    person = people_services.upsert_person(
+        coalition=coalition,
+        data=people_services.PersonData(
+            given_name="Ana", emails=[people_services.EmailInput("ana.parts@example.org")]
+        ),
+    ).person
+    context = tenant_parts.Context(
+        coalition=coalition,
+        steward=staff_factory(coalition, Role.STEWARD),
+        organizer=staff_factory(coalition, Role.ORGANIZER, membership=member),
+        member=member,
+        person=person,
+        secret=f"Admin rows {coalition.slug}",
+        ids={},
+    )
+    for part in tenant_parts.parts():
+        context.ids.update(part.rows(context))
+
+
 @pytest.fixture
 def rows(
     coalition: Coalition,
     steward: StaffMember,
     membership_factory: Callable[..., Membership],
     commitment_factory: Callable[..., Any],
+    staff_factory: Callable[..., StaffMember],
 ) -> Callable[[Coalition], None]:
     """Makes a row of every kind in a coalition; called once for the steward's coalition."""
 
@@ -329,6 +355,7 @@ def rows(
             by=user,
         )
         a_row_of_every_kind(coalition, member, membership_factory(coalition))
+        rows_of_later_apps(coalition, member, staff_factory)
 
     make(coalition)
     return make

@@ -55,5 +55,16 @@ class LogCheckpointAdmin(ReadOnly):
     list_select_related = ["coalition", "key"]
 
 
-for model in (DecisionTemplate, Option, Eligibility, Outcome, Authorization):
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnly):
+    list_select_related = ["proposal"]  # its name is its proposal's: no query per row
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(ReadOnly):
+    list_display = ["__str__", "coalition", "created_at"]
+    list_select_related = ["outcome__proposal", "content_type", "coalition"]
+
+
+for model in (DecisionTemplate, Option, Eligibility):
     admin.site.register(model, ReadOnly)
