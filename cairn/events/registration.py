@@ -1,7 +1,8 @@
 """What the events app plugs into other apps' registries (called from `EventsConfig.ready`).
 
 - people hooks: a merge moves attendances to the person kept (when both RSVP'd to one event, the
-  kept person's attendance stays and the other's is removed, since an event counts a person once);
+  stronger attendance stays: checked in, then going, then waiting, since an event counts a person
+  once);
   an erasure blanks the name, email and answers kept on attendances and unlinks the person.
 - engagement sources: `rsvps` (RSVPs made per day and credited member) and `attendance`
   (check-ins per day and credited member) on the campaign dashboard.
@@ -23,9 +24,19 @@ from .models import Attendance
 ERASED_NAME = "(erased)"
 
 
+# When both people RSVP'd to one event, the stronger of the two attendances is kept.
+STRENGTH = {"attended": 3, "going": 2, "waitlisted": 1, "cancelled": 0}
+
+
 def move_attendances(kept: Person, merged: Person) -> int:
-    duplicates = Attendance.objects.filter(person=merged, event__attendances__person=kept)
-    duplicates.delete()
+    theirs = {a.event_id: a for a in Attendance.objects.filter(person=merged)}
+    mine = Attendance.objects.filter(person=kept, event_id__in=list(theirs))
+    for attendance in mine:
+        other = theirs[attendance.event_id]
+        if STRENGTH[other.status] > STRENGTH[attendance.status]:
+            attendance.delete()  # theirs (checked in, or holding a place) moves over below
+        else:
+            other.delete()
     return Attendance.objects.filter(person=merged).update(person=kept)
 
 

@@ -189,15 +189,19 @@ def test_merge_moves_attendances_and_erasure_blanks_them(
 
     one, both = event_factory(title="One"), event_factory(title="Both")
     kept = services.rsvp(event=both, person=person(1)).attendance
-    merged_both = services.rsvp(event=both, person=person(2)).attendance
+    merged_both = services.check_in(
+        attendance=services.rsvp(event=both, person=person(2)).attendance, by=None
+    )
     merged_one = services.rsvp(event=one, person=person(2)).attendance
     assert kept.person is not None
     assert merged_one.person is not None
-    # when person 2 is merged into person 1: their RSVP to "One" moves, the duplicate on "Both"
-    # (an event counts a person once) goes
+    # when person 2 is merged into person 1: their RSVP to "One" moves; on "Both" (an event
+    # counts a person once) the stronger attendance stays, here person 2's check-in
     people.merge_people(keep=kept.person, merge=merged_one.person)
     assert Attendance.objects.get(pk=merged_one.pk).person_id == kept.person_id
-    assert not Attendance.objects.filter(pk=merged_both.pk).exists()
+    assert Attendance.objects.get(pk=merged_both.pk).person_id == kept.person_id
+    assert not Attendance.objects.filter(pk=kept.pk).exists()
+    kept = Attendance.objects.get(pk=merged_both.pk)
     # when the person is erased: the attendances stay (counts), without personal data
     people.erase_person(person=kept.person, erased_by=None)
     rows = Attendance.objects.filter(pk__in=[kept.pk, merged_one.pk])
