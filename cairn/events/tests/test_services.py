@@ -201,7 +201,8 @@ def test_merge_moves_attendances_and_erasure_blanks_them(
     assert Attendance.objects.get(pk=merged_one.pk).person_id == kept.person_id
     assert Attendance.objects.get(pk=merged_both.pk).person_id == kept.person_id
     assert not Attendance.objects.filter(pk=kept.pk).exists()
-    kept = Attendance.objects.get(pk=merged_both.pk)
+    kept = Attendance.objects.select_related("person").get(pk=merged_both.pk)
+    assert kept.person is not None
     # when the person is erased: the attendances stay (counts), without personal data
     people.erase_person(person=kept.person, erased_by=None)
     rows = Attendance.objects.filter(pk__in=[kept.pk, merged_one.pk])
