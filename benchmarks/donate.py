@@ -302,6 +302,9 @@ def main() -> None:
                 "CAIRN_SITE_URL": f"http://{sign.HOST}:{sign.PORT}",
             }
         )
+        # A worker's first requests build the URLconf and the API's models: on a loaded machine
+        # that outlasts gunicorn's default 30 s worker timeout, and the worker is killed.
+        os.environ.setdefault("GUNICORN_CMD_ARGS", "--timeout 180")
         env = sign.setup_django(work, args.database_url, urls=BENCH_URLS)
         page = create_page()
         create_table()
