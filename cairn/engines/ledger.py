@@ -27,7 +27,6 @@ DEBIT_NORMAL: frozenset[str] = frozenset({"asset", "expense"})
 CREDIT_NORMAL: frozenset[str] = frozenset({"liability", "equity", "income"})
 
 
-
 def _codes(text: str) -> list[str]:
     return text.split()
 
@@ -57,7 +56,9 @@ MINOR_UNITS: Mapping[str, int] = {
 }
 # The database stores amounts with this many decimal places (enough for every code above).
 STORED_PLACES = 4
-MAX_AMOUNT = Decimal("99999999999999")  # 14 integer digits: DecimalField(max_digits=18, places=4)
+# SQLite keeps a decimal column's value as a 64-bit float (NUMERIC affinity), exact to 15
+# significant digits: 11 integer digits and 4 places round-trip exactly on both databases.
+MAX_AMOUNT = Decimal("99999999999.9999")
 
 
 class LedgerMathError(ValueError):
@@ -105,6 +106,14 @@ def from_minor_units(units: int, currency: str) -> Decimal:
     if isinstance(units, bool) or not isinstance(units, int):
         raise LedgerMathError(f"Not a count of minor units: {units!r}.")
     return Decimal(units).scaleb(-minor_units(currency))
+
+
+def exact(total: Decimal | None, currency: str) -> Decimal:
+    """A database sum of amounts, to the currency's minor unit: sums of exact minor units are
+    exact minor units, and SQLite's float arithmetic leaves noise far below one (at totals
+    under 10^12, and 10^11 is the largest single amount)."""
+    places = minor_units(currency) if currency in ISO_4217 else STORED_PLACES
+    return (total or Decimal(0)).quantize(Decimal(1).scaleb(-places))
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

@@ -47,12 +47,13 @@ def fund_by_slug(coalition: Coalition, slug: str, *, public_only: bool = False) 
 
 def _sums(fund: Fund) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     rows = Entry.objects.filter(fund=fund)
+    c = fund.currency
     debits = {
-        r["debit"]: r["total"]
+        r["debit"]: math.exact(r["total"], c)
         for r in rows.values("debit").annotate(total=Sum("amount")).order_by()
     }
     credits = {
-        r["credit"]: r["total"]
+        r["credit"]: math.exact(r["total"], c)
         for r in rows.values("credit").annotate(total=Sum("amount")).order_by()
     }
     return debits, credits
@@ -60,9 +61,12 @@ def _sums(fund: Fund) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
 
 def balance(account: Account) -> Decimal:
     """The account's balance in its normal direction (assets and expenses: debits − credits)."""
-    debits = Entry.objects.filter(debit=account).aggregate(t=Sum("amount"))["t"] or ZERO
-    credits = Entry.objects.filter(credit=account).aggregate(t=Sum("amount"))["t"] or ZERO
-    return math.signed_balance(account.type, debits, credits)
+    currency = Fund.objects.values_list("currency", flat=True).get(pk=account.fund_id)
+    debits = Entry.objects.filter(debit=account).aggregate(t=Sum("amount"))["t"]
+    credits = Entry.objects.filter(credit=account).aggregate(t=Sum("amount"))["t"]
+    return math.signed_balance(
+        account.type, math.exact(debits, currency), math.exact(credits, currency)
+    )
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,17 @@ def test_a_fund_named_like_a_page_gets_another_address(coalition: Coalition) -> 
     fund = services.ensure_fund(coalition=coalition, name="Members")
     assert fund.slug == "members-fund"
     assert services.ensure_fund(coalition=coalition, name="members").pk == fund.pk
+
+
+def test_the_largest_amount_and_its_sums_come_back_exact(
+    fund: Fund, give: Callable[..., LedgerTransaction]
+) -> None:
+    # SQLite keeps decimals as floats: the largest amount (11 digits, cents) and a sum of many
+    # small ones must still come back to the cent, on both databases
+    big = give("99999999999.99", "big")
+    assert big.entries.get().amount == Decimal("99999999999.99")
+    for n in range(10):
+        give("0.10", f"dime:{n}")
+    assert selectors.balance(accounts.donations(fund)) == Decimal("100000000000.99")
+    [row] = [r for r in selectors.balances(fund) if r.account.key == "cash"]
+    assert row.balance == Decimal("100000000000.99")
