@@ -130,4 +130,8 @@ def rows(ctx: Context) -> dict[str, Any]:
         "budget_expense_id": pending.pk,
         "budget_receipt_id": pending.receipts.get().pk,
         "budget_round_uuid": supporters.uuid,
+        # the read-only JSON API's parameters (cairn/budgets/api.py)
+        "line_id": direct.pk,
+        "round_id": round_.pk,
+        "expense_id": pending.pk,
     }
