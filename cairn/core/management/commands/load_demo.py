@@ -19,6 +19,7 @@ from cairn.governance.demo import load_demo_decisions
 from cairn.ledger.demo import load_demo_ledger
 from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decision
 from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
+from cairn.people.models import Person
 from cairn.petitions.demo import load_demo_petitions
 from cairn.powermap.demo import load_demo_powermap
 from cairn.signups.demo import load_demo_forms
@@ -64,7 +65,9 @@ class Command(BaseCommand):
             .count()
         )
         outcome = "loaded" if loaded.created or supporters.created else "already loaded"
+        # counted last: donors, letter writers, sign-ups and RSVPs join the supporter base too
+        total = Person.objects.for_coalition(coalition).count()
         self.stdout.write(
             f"{coalition.name}: {counted(members, 'member', 'members')}, "
-            f"{counted(supporters.total, 'supporter', 'supporters')} ({outcome})"
+            f"{counted(total, 'supporter', 'supporters')} ({outcome})"
         )
