@@ -4,9 +4,10 @@ one-INSERT view, in one run.
     .venv/bin/python benchmarks/donate.py [--seconds 10] [--concurrency 32] [--database-url URL]
 
 What it does, in one run, against one database (a fresh SQLite file in a temporary directory by
-default; the PostgreSQL database named by --database-url otherwise, created if missing). The
-server and the load generators are `benchmarks/sign.py`'s (imported, not copied): gunicorn with
-production settings and `CAIRN_WORKERS` workers, separate load-generator processes.
+default; with --database-url, a new PostgreSQL database on that server, created for the run and
+dropped at the end). The server and the load generators are `benchmarks/sign.py`'s (imported,
+not copied): gunicorn with production settings and `CAIRN_WORKERS` workers, separate
+load-generator processes.
 
 1. migrates, creates a coalition, a member organization and an open fundraising page (through
    the services), and starts the local fake of Stripe's API (`fake_stripe.FakeStripe`, on
@@ -62,6 +63,7 @@ def _free_port() -> int:
 os.environ.setdefault("CAIRN_BENCH_PORT", str(_free_port()))
 
 import sign  # noqa: E402 - the signing benchmark's server and load machinery, after its port
+from bench_setup import create_pg_database, drop_pg_database  # noqa: E402
 
 SLUG = "benchmark-give"
 WEBHOOK = "/give/webhooks/stripe/"
@@ -289,6 +291,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     work = Path(tempfile.mkdtemp(prefix="cairn-donate-bench-"))
     server = fake = None
+    # On PostgreSQL a throwaway database on that server, created for the run and dropped after it
+    database_url = (
+        create_pg_database(args.database_url, prefix="cairn_donate_bench")
+        if args.database_url
+        else ""
+    )
     plan = DonatePlan()
     try:
         from cairn.fundraising.providers.fake_stripe import FakeStripe
@@ -305,7 +313,7 @@ def main() -> None:
         # A worker's first requests build the URLconf and the API's models: on a loaded machine
         # that outlasts gunicorn's default 30 s worker timeout, and the worker is killed.
         os.environ.setdefault("GUNICORN_CMD_ARGS", "--timeout 180")
-        env = sign.setup_django(work, args.database_url, urls=BENCH_URLS)
+        env = sign.setup_django(work, database_url, urls=BENCH_URLS)
         page = create_page()
         create_table()
         from cairn.fundraising.models import Donation
@@ -377,11 +385,11 @@ def main() -> None:
             server.wait(timeout=30)
         if fake is not None:
             fake.stop()
-        if args.database_url:
-            from cairn.coalitions.models import Coalition
+        if database_url:  # the run's own database: dropped whole (donations are protected rows)
+            from django.db import connections
 
-            Coalition.objects.filter(slug="donate-benchmark").delete()
-            drop_table()
+            connections.close_all()
+            drop_pg_database(database_url)
         shutil.rmtree(work, ignore_errors=True)
 
 
