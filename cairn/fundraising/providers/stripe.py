@@ -10,6 +10,7 @@ the demo; the secret key and webhook secret come from the environment (see `prov
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +25,9 @@ from .base import (
     UpdateKind,
     VerifiedEvent,
 )
+
+# The library logs every request at INFO: a demo load or a busy day would flood the console.
+logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 def _metadata_reference(obj: dict[str, Any]) -> str:

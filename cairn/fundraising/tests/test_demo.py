@@ -12,7 +12,7 @@ from cairn.fundraising.models import Donation, RecurringGift
 from cairn.ledger.models import Entry, LedgerTransaction
 
 pytestmark = pytest.mark.django_db
-GIFTS = 25  # the demo makes 260; fewer keep the test fast
+GIFTS = 25  # the demo makes 200; fewer keep the test fast
 
 
 def test_the_demo_page_loads_once_through_the_fake_provider_into_the_ledger() -> None:
