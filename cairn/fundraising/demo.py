@@ -1,6 +1,6 @@
 """The demo's crowdfunding page: "Forty crisis beds", co-hosted by four member organizations,
-with a few hundred gifts over the last two months (200 donors, monthly renewals, cheques) (some monthly, renewed each month; one
-refunded; a few cheques), all in the coalition's pooled fund.
+with a few hundred gifts over the last two months (200 donors, some monthly and renewed each
+month, one refunded; a few cheques), all in the coalition's pooled fund.
 
 Every card gift takes the real path: `start_donation`, a checkout session at the local fake of
 Stripe (in this process, on 127.0.0.1), the donor "pays" there, and the fake's signed webhooks go
