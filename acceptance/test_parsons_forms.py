@@ -1,7 +1,8 @@
 """Parsons 6.1.0's ActionNetwork connector against a live Cairn: every call of its forms and
 submissions groups (get_forms, get_form, create_form, update_form; get_form_submissions,
 get_person_submissions, get_form_submission, get_person_submission, create_submission,
-update_submission), checked in its return values and in Cairn's database.
+update_submission), and of its surveys group (surveys are forms of kind survey), checked in its
+return values and in Cairn's database.
 
 Parsons sends `create_form`'s payload as a query string with an empty body, `update_form`'s as a
 form body, and `create_submission` / `update_submission` as JSON with a person link on
@@ -183,3 +184,18 @@ def test_update_submission_moves_it_to_another_person(an, form, submissions, db)
             {"_links": {"osdi:person": {"href": f"/api/v2/people/{newcomer}"}}},
         )
     assert "Code: 400" in str(refused.value)
+
+
+def test_surveys_create_get_list_and_update(an, db):
+    made = an.create_survey({"title": "Member survey", "origin_system": "FreeSurveys.com"})
+    assert made["kind"] == "survey"
+    assert form_row(db, an_id(made))[1:] == ("Member survey", "FreeSurveys.com", "open")
+    updated = an.update_survey(an_id(made), {"title": "Members' survey"})  # a POST, in Parsons
+    assert updated["title"] == "Members' survey"
+    assert an.get_survey(an_id(made))["title"] == "Members' survey"
+    listed = an.get_surveys()
+    assert an_id(made) in [an_id(row) for row in listed]
+    assert all(row["kind"] == "survey" for row in listed)
+    with pytest.raises(requests.HTTPError) as refused:
+        an.get_survey(str(uuid.uuid4()))
+    assert "Code: 404" in str(refused.value)

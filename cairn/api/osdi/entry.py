@@ -23,6 +23,7 @@ COLLECTIONS: dict[str, str] = {
     "osdi:lists": "lists",
     "osdi:petitions": "petitions",
     "osdi:forms": "forms",
+    "osdi:surveys": "surveys",
     "osdi:advocacy_campaigns": "advocacy_campaigns",
     "osdi:events": "events",
     "osdi:event_campaigns": "event_campaigns",

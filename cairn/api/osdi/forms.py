@@ -173,6 +173,7 @@ class SubmissionOut(ResourceOut):
 
 FormsCollection = collection_model("Forms", "osdi:forms", FormOut)
 SubmissionsCollection = collection_model("Submissions", "osdi:submissions", SubmissionOut)
+SurveysCollection = collection_model("Surveys", "osdi:surveys", FormOut)
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -185,14 +186,15 @@ def browser_url(request: HttpRequest, form: Form) -> str | None:
     return request.build_absolute_uri(path)
 
 
-def render_form(request: HttpRequest, form: Form) -> dict[str, Any]:
+def render_form(request: HttpRequest, form: Form, base: str = "forms") -> dict[str, Any]:
+    """A form as Action Network serves it; `base` "surveys" for a survey served as one."""
     total = getattr(form, "submission_count", None)
     return hal.resource(
         request,
         public_id=form.uuid,
         created=form.created_at,
         modified=max(form.created_at, form.modified_at),
-        self_path=("forms", form.uuid),
+        self_path=(base, form.uuid),
         links={
             "osdi:submissions": ("forms", form.uuid, "submissions"),
             "osdi:record_submission_helper": ("forms", form.uuid, "submissions"),
@@ -325,6 +327,10 @@ def list_forms(request: HttpRequest, query: Query[CollectionQuery]) -> dict[str,
     openapi_extra=request_body(FormIn),
 )
 def create_form(request: HttpRequest) -> dict[str, Any]:
+    return _create(request)
+
+
+def _create(request: HttpRequest, kind: str | None = None) -> dict[str, Any]:
     coalition = coalition_of(request)
     payload = parse_payload(request, FormIn)
     if not payload.title:
@@ -334,6 +340,8 @@ def create_form(request: HttpRequest) -> dict[str, Any]:
     if not _may(staff, owner):
         raise ApiError(403, "This token may not create forms.")
     values = {"status": Form.Status.OPEN, **_form_fields(payload)}
+    if kind is not None:
+        values["kind"] = kind
     try:
         form = services.create_form(
             coalition=coalition,
@@ -343,7 +351,9 @@ def create_form(request: HttpRequest) -> dict[str, Any]:
         )
     except services.FormError as error:
         raise _refused(error) from error
-    return render_form(request, find_form(coalition, str(form.uuid)))
+    return render_form(
+        request, find_form(coalition, str(form.uuid)), "surveys" if kind else "forms"
+    )
 
 
 @router.get(
@@ -361,17 +371,89 @@ def get_form(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
     openapi_extra=request_body(FormIn),
 )
 def update_form(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
-    coalition = coalition_of(request)
-    form = find_form(coalition, form_uuid)
+    return _update(request, find_form(coalition_of(request), form_uuid))
+
+
+def _update(request: HttpRequest, form: Form, base: str = "forms") -> dict[str, Any]:
     payload = parse_payload(request, FormIn)
     _require(request, form)
     values = _form_fields(payload)
+    if base == "surveys":
+        values.pop("kind", None)  # a survey stays a survey under /surveys
     if values:
         try:
             services.update_form(form=form, **values)
         except services.FormError as error:
             raise _refused(error) from error
-    return render_form(request, find_form(coalition, form_uuid))
+    return render_form(request, find_form(coalition_of(request), str(form.uuid)), base)
+
+
+# --- surveys: forms of kind `survey`, as Parsons' surveys calls ask for them ------------------
+
+
+def find_survey(coalition: Coalition, public_id: str) -> Form:
+    form = selectors.api_form(coalition=coalition, public_id=public_id)
+    if form is None or form.kind != Form.Kind.SURVEY:
+        raise not_found("survey", public_id)
+    return form
+
+
+@router.get(
+    "/surveys",
+    response={200: SurveysCollection, **ERRORS},
+    by_alias=True,
+    exclude_unset=True,
+    summary="List surveys (forms of kind survey)",
+)
+def list_surveys(request: HttpRequest, query: Query[CollectionQuery]) -> dict[str, Any]:
+    rows = selectors.api_forms(coalition=coalition_of(request)).filter(kind=Form.Kind.SURVEY)
+    return paginate(
+        request,
+        apply_filter(rows, query.filter, FORM_FILTERS),
+        rel="osdi:surveys",
+        render=lambda f: render_form(request, f, "surveys"),
+        query=query,
+    )
+
+
+@router.post(
+    "/surveys",
+    response={200: FormOut, **ERRORS},
+    by_alias=True,
+    summary="Create a survey (a form of kind survey, open at once)",
+    openapi_extra=request_body(FormIn),
+)
+def create_survey(request: HttpRequest) -> dict[str, Any]:
+    return _create(request, Form.Kind.SURVEY)
+
+
+@router.get(
+    "/surveys/{form_uuid}", response={200: FormOut, **ERRORS}, by_alias=True, summary="A survey"
+)
+def get_survey(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
+    return render_form(request, find_survey(coalition_of(request), form_uuid), "surveys")
+
+
+@router.post(
+    "/surveys/{form_uuid}",
+    response={200: FormOut, **ERRORS},
+    by_alias=True,
+    summary="Update a survey (Parsons' update_survey POSTs): given fields replace",
+    openapi_extra=request_body(FormIn),
+)
+def update_survey(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
+    return _update(request, find_survey(coalition_of(request), form_uuid), "surveys")
+
+
+@router.put(
+    "/surveys/{form_uuid}",
+    response={200: FormOut, **ERRORS},
+    by_alias=True,
+    summary="Update a survey: given fields replace",
+    openapi_extra=request_body(FormIn),
+)
+def put_survey(request: HttpRequest, form_uuid: str) -> dict[str, Any]:
+    return _update(request, find_survey(coalition_of(request), form_uuid), "surveys")
 
 
 # --- submissions ---------------------------------------------------------------------------------

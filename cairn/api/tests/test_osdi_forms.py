@@ -250,3 +250,20 @@ def test_an_organizers_token_owns_its_forms_and_no_others(
     refused = client.put(f"/api/v2/forms/{an_id(form)}", {"title": "Taken over"})
     assert refused.status_code == 403
     assert Form.objects.get(uuid=an_id(form)).title == "Join the lobby day"
+
+
+def test_surveys_are_forms_of_kind_survey(osdi: OsdiClient, form) -> None:
+    # Parsons' create_survey and update_survey both POST JSON (the update to /surveys/{id}).
+    made = osdi.post("/api/v2/surveys", {"title": "Member survey", "origin_system": "Polls"})
+    assert made.status_code == 200, made.content
+    survey = made.json()
+    assert survey["kind"] == "survey"
+    assert survey["_links"]["self"]["href"].endswith(f"/api/v2/surveys/{an_id(survey)}")
+    renamed = osdi.post(f"/api/v2/surveys/{an_id(survey)}", {"title": "Members' survey"})
+    assert renamed.status_code == 200, renamed.content
+    assert Form.objects.get(uuid=an_id(survey)).title == "Members' survey"
+    listed = osdi.get("/api/v2/surveys").json()
+    assert [an_id(s) for s in listed["_embedded"]["osdi:surveys"]] == [an_id(survey)]
+    assert osdi.get(f"/api/v2/surveys/{an_id(survey)}").json()["title"] == "Members' survey"
+    assert osdi.get(f"/api/v2/surveys/{an_id(form)}").status_code == 404  # a sign-up form
+    assert osdi.get("/api/v2/forms").json()["total_records"] == 2  # surveys are forms too
