@@ -16,6 +16,8 @@
 - `PUT /forms/{id}/submissions/{id}`: `answers` merge key by key; an `osdi:person` link moves
   the submission to that person (refused when they already have one for the form).
 - Submissions are listed under a form and under a person.
+- Surveys (Parsons' surveys calls) are forms of kind `survey` at `/surveys`: listed, created,
+  read, and updated by POST (as Parsons' `update_survey` sends it) or PUT; they are forms too.
 """
 
 from __future__ import annotations
