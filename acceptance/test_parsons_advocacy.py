@@ -5,8 +5,10 @@ Parsons cannot create an advocacy campaign: the campaign is made with a JSON POS
 Network documents it. Outreaches go through Parsons' `create_outreach`, which sends its payload
 as a query string: nested fields as bracket keys (`person[email_addresses][0][address]`,
 `targets[0][family_name]`); a nested dict loses its values on the way and Cairn's 400 says how to
-send it. Each outreach is a letter that Cairn delivers to each target's office once, ever: a
-retried POST returns the first outreach and queues no second letter.
+send it. As in Action Network, an outreach posted over the API is a record of one made
+elsewhere: it is counted and its deliveries are marked done, and no office is written to (Cairn's
+`deliver=true` asks for delivery; the unit tests cover it). A retried POST returns the first
+outreach.
 """
 
 from __future__ import annotations
@@ -114,8 +116,9 @@ def test_letters_are_recorded_once_and_delivered_once_per_target(campaign, outre
         " GROUP BY channel, status ORDER BY channel",
         pk,
     )
-    # an email to the office that has one (queued for the worker), a printed letter otherwise
-    assert channels == [("email", "queued", WRITERS), ("print", "to_print", WRITERS)]
+    # recorded as made elsewhere: the email to the office that has one counted as sent (and
+    # not queued for the worker), the printed letter to the other as delivered
+    assert channels == [("email", "sent", WRITERS), ("print", "delivered", WRITERS)]
     assert db.people_with_email("writer07@example.org") == 1
     chosen = outreaches[7]
     assert (chosen["type"], chosen["subject"]) == ("email", "Beds now (07)")

@@ -378,6 +378,14 @@ def _over_limit(campaign: AdvocacyCampaign, ip: str, now: dt.datetime) -> bool:
     return recent.order_by()[:limit].count() >= limit
 
 
+# An outreach recorded as made elsewhere (record_outreach(deliver=False)): each delivery's state.
+_DONE_ELSEWHERE: dict[str, str] = {
+    Delivery.Channel.EMAIL: Delivery.Status.SENT,
+    Delivery.Channel.PRINT: Delivery.Status.DELIVERED,
+    Delivery.Channel.CALL: Delivery.Status.CALLED,
+}
+
+
 def _channel(action: str, target: AdvocacyTarget) -> tuple[str, str]:
     if action == Action.CALL:
         return Delivery.Channel.CALL, Delivery.Status.TO_CALL
@@ -416,10 +424,16 @@ def record_outreach(
     lon: float | None = None,
     ip: str = "",
     now: dt.datetime | None = None,
+    deliver: bool = True,
 ) -> OutreachResult:
     """Record a supporter's letter (or call) to their targets. Idempotent: one outreach per
     (campaign, supporter, action) and one delivery per target, ever; a retry returns the first
-    outreach (`created=False`) and emails nobody again."""
+    outreach (`created=False`) and emails nobody again.
+
+    `deliver=False` records an outreach made elsewhere (an API client syncing another tool's
+    history): its deliveries are written as already done (an email sent, a printed letter
+    delivered, a call made), so no office is emailed and nothing joins a print batch or a call
+    list."""
     campaign = advocacy_campaign
     if campaign.status != AdvocacyCampaign.Status.OPEN:
         raise AdvocacyError("This campaign is not taking letters or calls now.")
@@ -483,6 +497,10 @@ def record_outreach(
         new_emails: list[int] = []
         for target in chosen:
             channel, status = _channel(action, target)
+            done: dict[str, Any] = {}
+            if not deliver:
+                status = _DONE_ELSEWHERE[channel]
+                done = {"sent_at": now} if channel == Delivery.Channel.EMAIL else {}
             delivery, made = Delivery.objects.get_or_create(
                 advocacy_campaign=campaign,
                 person=supporter,
@@ -494,9 +512,10 @@ def record_outreach(
                     "channel": channel,
                     "status": status,
                     "created_at": now,
+                    **done,
                 },
             )
-            if made and channel == Delivery.Channel.EMAIL:
+            if made and deliver and channel == Delivery.Channel.EMAIL:
                 new_emails.append(delivery.pk)
         if created:
             names = ", ".join(t.decision_maker.name for t in chosen)

@@ -31,7 +31,7 @@ import datetime as dt
 import hmac
 import secrets
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -496,6 +496,10 @@ def accepts_rsvps(event: Event, now: dt.datetime | None = None) -> bool:
     return event.status != Event.Status.CANCELLED and now < end
 
 
+def _not_cancelled(event: Event) -> bool:
+    return event.status != Event.Status.CANCELLED
+
+
 def _places_taken(event: Event, shift: Shift | None = None) -> int:
     rows = Attendance.objects.filter(event=event, status__in=Attendance.HOLDS_PLACE)
     if shift is not None:
@@ -536,11 +540,19 @@ def rsvp(
     source: str = "",
     membership: Membership | None = None,
     notify: bool = True,
+    past_ok: bool = False,
 ) -> RsvpResult:
     """RSVP a supporter: one attendance per (event, person); a place if one is free (event and
     shift), the waiting list otherwise. An RSVP made again returns the first, unchanged, unless it
-    was cancelled: then it is made again (a place, or the end of the waiting list)."""
-    if not accepts_rsvps(event):
+    was cancelled: then it is made again (a place, or the end of the waiting list).
+
+    `past_ok=True` records an attendance at an event that has ended (an API client importing
+    history; the public form never passes it): the same rules of capacity and one attendance per
+    person, and no confirmation is sent whatever `notify` says. A cancelled event takes none."""
+    open_to: Callable[[Event], bool] = _not_cancelled if past_ok else accepts_rsvps
+    if past_ok and not accepts_rsvps(event):
+        notify = False  # a record of the past: nobody to confirm anything to
+    if not open_to(event):
         raise EventError("This event no longer takes RSVPs.")
     if shift is not None and shift.event_id != event.pk:
         raise EventError("That shift belongs to another event.")
@@ -561,7 +573,7 @@ def rsvp(
         raise EventError(str(error)) from error
     supporter = found.person
     locked = Event.objects.select_for_update().get(pk=event.pk)  # the capacity guard
-    if not accepts_rsvps(locked):
+    if not open_to(locked):
         raise EventError("This event no longer takes RSVPs.")
     existing = Attendance.objects.filter(event=locked, person=supporter).first()
     now = timezone.now()

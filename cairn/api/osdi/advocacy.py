@@ -16,7 +16,10 @@ helper.
   the campaign's targets; left out, the supporter's district decides them from their postal
   code, or Cairn's `district`), `subject`, `message`, `type` (`email` for a letter, `phone` for a
   call), `add_tags` and `referrer_data`. It goes through the same service as the public letter
-  form: the letter goes to each target's office once, ever; a retried POST returns the first
+  form, but, as in Action Network, an outreach posted over the API is a record of one made
+  elsewhere: it is counted, its deliveries are marked done, and no office is emailed (a sync
+  tool replaying old outreaches writes to nobody). Cairn's `deliver: true` asks for delivery:
+  the letter goes to each target's office once, ever. A retried POST returns the first
   outreach (200), never a second letter.
 - An outreach lists its `targets` (Action Network's `title`, `given_name`, `family_name`, and the
   full `name`); its `type` is `email`, `postal mail` (a letter printed for hand delivery) or
@@ -143,6 +146,16 @@ class OutreachIn(Lenient):
     district: District | None = Field(None, description="Cairn: the supporter's district key.")
     add_tags: list[Short] | None = Field(None, max_length=100)
     referrer_data: ReferrerIn | None = None
+    deliver: bool = Field(
+        False,
+        description=(
+            "Cairn: `true` delivers the letter as the public form does (emailed to each "
+            "target's office once, or queued for printing; a call joins the call list). Left "
+            "out, the outreach is a record of one made elsewhere, as Action Network treats "
+            "outreaches posted over its API: counted in the tallies, its deliveries marked "
+            "done, and no office is written to."
+        ),
+    )
 
 
 class OutreachUpdateIn(Lenient):
@@ -569,6 +582,7 @@ def record_outreach(request: HttpRequest, advocacy_campaign_uuid: str) -> dict[s
                 referrer=referrer.referrer,
                 source=referrer.source or "api",
                 action=OutreachAction.CALL if payload.type == "phone" else OutreachAction.LETTER,
+                deliver=payload.deliver,
             )
         except services.AmbiguousDistrict as split:
             keys = ", ".join(d.key for d in split.districts)

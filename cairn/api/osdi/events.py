@@ -14,7 +14,9 @@
   merged into the CRM like `POST /people`) or an `osdi:person` link, optional `add_tags`,
   `referrer_data` and Cairn's `answers` (the RSVP questions). One attendance per person and
   event: a retried POST returns the first (200). An event at capacity puts the person on its
-  waiting list, which moves in order when someone cancels; nobody is ever over capacity.
+  waiting list, which moves in order when someone cancels; nobody is ever over capacity. An
+  event that has ended takes attendances here too (a client importing its history; the public
+  RSVP form refuses them): recorded under the same rules, and nobody is emailed.
 - An attendance's `status` is OSDI's: `accepted` (going, or checked in: then `attended` is true),
   `tentative` (on the waiting list) or `declined` (cancelled); `cairn:status` is Cairn's own.
   `PUT` takes `status: declined` (cancel, which frees the place for the next on the list),
@@ -618,6 +620,7 @@ def record_attendance_at(request: HttpRequest, coalition: Coalition, event: Even
             answers=dict(payload.answers or {}),
             referrer=referrer.referrer,
             source=referrer.source or "api",
+            past_ok=True,  # a client importing history records attendances at past events
         )
     return find_attendance(attendances_of(coalition), str(result.attendance.uuid))
 
@@ -680,7 +683,12 @@ def update_attendance_at(
     elif payload.status == "accepted" and attendance.status == Attendance.Status.CANCELLED:
         if attendance.person is None:
             raise ApiError(409, "This attendee was erased: their RSVP cannot be renewed.")
-        services.rsvp(event=event, person=linked_person_data(attendance.person), source="api")
+        services.rsvp(
+            event=event,
+            person=linked_person_data(attendance.person),
+            source="api",
+            past_ok=True,
+        )
     if flag(payload.attended):
         services.check_in(attendance=find_attendance(rows, attendance_uuid), by=by)
     return find_attendance(rows, attendance_uuid)

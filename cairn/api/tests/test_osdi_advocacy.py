@@ -99,10 +99,12 @@ def test_an_outreach_is_recorded_and_each_office_written_to_once(
     osdi, letters, django_capture_on_commit_callbacks
 ):
     path = f"/api/v2/advocacy_campaigns/{an_id(letters)}/outreaches"
-    # when a supporter's letter is posted, then retried with the email spelled otherwise
+    # when a supporter's letter is posted for delivery, then retried with the email spelled
+    # otherwise
+    letter = {"subject": "Beds now", "message": "Please", "deliver": True}
     with django_capture_on_commit_callbacks(execute=True):
-        first = osdi.post(path, writer("ana@example.org", subject="Beds now", message="Please"))
-        again = osdi.post(path, writer(" ANA@example.org", subject="Beds now", message="Please"))
+        first = osdi.post(path, writer("ana@example.org", **letter))
+        again = osdi.post(path, writer(" ANA@example.org", **letter))
     # then there is one outreach and one delivery per at-large target, one email ever
     assert first.status_code == again.status_code == 200, first.content
     assert an_id(first.json()) == an_id(again.json())
@@ -118,6 +120,33 @@ def test_an_outreach_is_recorded_and_each_office_written_to_once(
     assert [m.to for m in mail.outbox] == [["holloway@senate.example.org"]]
     assert mail.outbox[0].subject == "Beds now"
     assert osdi.get(f"/api/v2/advocacy_campaigns/{an_id(letters)}").json()["total_outreaches"] == 1
+
+
+def test_an_outreach_posted_without_deliver_is_a_record_and_emails_nobody(
+    osdi, letters, django_capture_on_commit_callbacks
+):
+    path = f"/api/v2/advocacy_campaigns/{an_id(letters)}/outreaches"
+    # when a sync tool replays a letter and a call made elsewhere (twice: a retry)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(2):
+            letter = osdi.post(path, writer("old@example.org", subject="Beds", message="Then"))
+            call = osdi.post(path, writer("old@example.org", type="phone"))
+    # then both are recorded and counted, their deliveries done, and no office is written to
+    assert letter.status_code == call.status_code == 200, letter.content
+    assert (letter.json()["type"], call.json()["type"]) == ("email", "phone")
+    assert mail.outbox == []
+    assert callbacks == []
+    assert sorted(Delivery.objects.values_list("channel", "status")) == [
+        ("call", "called"),
+        ("email", "sent"),
+        ("print", "delivered"),
+    ]
+    assert Delivery.objects.get(channel="email").sent_at is not None
+    assert osdi.get(f"/api/v2/advocacy_campaigns/{an_id(letters)}").json()["total_outreaches"] == 2
+    # nothing waits to be printed, and a recorded letter cannot be corrected: it has left
+    assert not Delivery.objects.filter(status__in=["queued", "to_print", "to_call"]).exists()
+    refused = osdi.put(f"{path}/{an_id(letter.json())}", {"subject": "Changed"})
+    assert refused.status_code == 409
 
 
 def test_outreach_targets_by_name_by_district_and_calls(osdi, letters):
@@ -149,9 +178,12 @@ def test_an_outreach_is_corrected_only_until_it_leaves(
     osdi, letters, django_capture_on_commit_callbacks
 ):
     path = f"/api/v2/advocacy_campaigns/{an_id(letters)}/outreaches"
-    printed = osdi.post(path, writer("eve@example.org", targets=["Raj Patel"])).json()
+    printed = osdi.post(path, writer("eve@example.org", targets=["Raj Patel"], deliver=True))
+    printed = printed.json()
     with django_capture_on_commit_callbacks(execute=True):  # the email is sent
-        emailed = osdi.post(path, writer("fay@example.org", targets=["Sen. Ana Holloway"]))
+        emailed = osdi.post(
+            path, writer("fay@example.org", targets=["Sen. Ana Holloway"], deliver=True)
+        )
     emailed = emailed.json()
     # a letter still waiting to be printed goes out corrected (Parsons sends a form)
     fixed = osdi.put(

@@ -378,3 +378,45 @@ def test_lists_read_a_page_in_the_same_number_of_queries_whatever_its_size(osdi)
         osdi.post(f"/api/v2/events/{an_id(first)}/attendances", rsvp_of(f"r{n}@example.org"))
     four = [queries(p) for p in ("/api/v2/events", f"/api/v2/events/{an_id(first)}/attendances")]
     assert four == one
+
+
+def test_a_past_events_attendances_are_recorded_as_history_and_email_nobody(
+    osdi, client, django_capture_on_commit_callbacks
+):
+    # given an event that ended last year, with a place for one
+    last_year = NEXT_YEAR - 2
+    made = osdi.post(
+        "/api/v2/events",
+        {"title": "Old rally", "start_date": f"{last_year}-05-01 10:00:00", "capacity": 1},
+    )
+    assert made.status_code == 200, made.content
+    event = Event.objects.get(uuid=an_id(made.json()))
+    path = f"/api/v2/events/{event.uuid}/attendances"
+    # when a client imports two attendances (one retried) and checks the first in
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = osdi.post(path, rsvp_of("then@example.org"))
+        again = osdi.post(path, rsvp_of("then@example.org"))
+        second = osdi.post(path, rsvp_of("late@example.org", given_name="Lou"))
+        checked = osdi.put(f"{path}/{an_id(first.json())}", {"attended": True})
+    # then they are recorded under the capacity rule, the first checked in, nobody emailed
+    assert first.status_code == second.status_code == checked.status_code == 200, first.content
+    assert an_id(again.json()) == an_id(first.json())
+    assert (first.json()["status"], second.json()["status"]) == ("accepted", "tentative")
+    assert checked.json()["attended"] is True
+    assert callbacks == []
+    assert Attendance.objects.filter(event=event).count() == 2
+    # the public RSVP form still refuses the past event
+    page = client.post(
+        f"/e/{event.slug}/rsvp/",
+        {"given_name": "Pat", "email": "pat@example.org"},
+    )
+    assert page.status_code == 422
+    assert b"no longer takes RSVPs" in page.content
+    assert Attendance.objects.filter(event=event).count() == 2
+    # and a cancelled event takes no attendance, even as a record
+    cancelled = osdi.post(
+        "/api/v2/events",
+        {"title": "Called off", "start_date": f"{last_year}-06-01 10:00:00", "status": "cancelled"},
+    ).json()
+    refused = osdi.post(f"/api/v2/events/{an_id(cancelled)}/attendances", rsvp_of("x@example.org"))
+    assert refused.status_code == 400, refused.content
