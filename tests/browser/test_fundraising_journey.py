@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cairn.budgets import services as budgets
@@ -28,6 +29,7 @@ from cairn.fundraising import services as fundraising
 from cairn.fundraising.models import Donation, FundraisingPage
 from cairn.fundraising.providers.fake_stripe import FakeStripe
 from cairn.governance import services as governance
+from cairn.ledger import accounts as ledger_accounts
 from cairn.ledger import services as ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,6 +65,19 @@ def world(coalition, membership_factory, staff_factory) -> dict[str, Any]:
         suggested_amounts=["10", "25", "50"],
     )
     fund = ledger.set_fund_public(fund=page.fund, public=True)
+    ledger.post(  # the members' pooled money that the budget's allocations draw on
+        fund=fund,
+        source="journey-contribution",
+        description="Contribution from Member 1",
+        occurred_on=timezone.localdate(),
+        transfers=[
+            ledger.Transfer(
+                debit=ledger_accounts.cash(fund),
+                credit=ledger_accounts.member_contributions(fund, members[0]),
+                amount=Decimal("1000.00"),
+            )
+        ],
+    )
     round_ = budgets.create_round(
         fund=fund, title="Spring budget", budget=Decimal("1200.00"), by=steward
     )
@@ -97,17 +112,6 @@ def _signed_in(browser: Any, base: str, user: Any) -> Page:
     return context.new_page()
 
 
-# The donate form's redirect to the provider's checkout (another origin) is blocked by the site's
-# Content-Security-Policy `form-action 'self'` (Chromium checks form-action on the redirect, and
-# the form posts without JavaScript): the public page and the donate view must add the checkout's
-# origin to form-action (e.g. `response._csp_update = {"form-action": [origin]}`, the fake's URL
-# or https://checkout.stripe.com). With that, this whole journey passes; strict, so that the fix
-# turns this marker into a failure to remove.
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="CSP form-action 'self' blocks the donate form's redirect to the checkout",
-)
 def test_a_visitor_gives_and_a_steward_allocates_the_pooled_fund(
     live_server, page: Page, browser, fake, world, artifacts
 ):

@@ -101,6 +101,18 @@ def card_provider() -> PaymentProvider:
     raise ProviderError("Card gifts are not set up on this site.")
 
 
+def checkout_origin() -> str:
+    """The card provider's checkout origin ("" when card gifts are off or not set up): the
+    public page and the donate view add it, and only it, to their CSP form-action, since the
+    browser applies form-action to the redirect that follows the donate form's POST."""
+    if not card_payments_enabled():
+        return ""
+    try:
+        return card_provider().checkout_origin()
+    except ProviderError:
+        return ""
+
+
 def provider_named(name: str) -> PaymentProvider:
     if name == "offline":
         return OfflineProvider()

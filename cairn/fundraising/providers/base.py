@@ -77,6 +77,11 @@ class VerifiedEvent:
 class PaymentProvider(Protocol):
     name: str
 
+    def checkout_origin(self) -> str:
+        """The origin (scheme://host[:port]) of the page `start_checkout` sends the donor to, ""
+        when there is none: the donate form's Content-Security-Policy form-action allows it."""
+        ...
+
     def start_checkout(self, request: CheckoutRequest) -> Checkout: ...
 
     def refund(self, *, payment_id: str, amount_minor: int, idempotency_key: str) -> str: ...

@@ -14,6 +14,9 @@ from .base import Checkout, CheckoutRequest, ProviderError, VerifiedEvent
 class OfflineProvider:
     name = "offline"
 
+    def checkout_origin(self) -> str:
+        return ""  # no browser checkout
+
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
         raise ProviderError("Offline gifts are recorded by a steward, not paid online.")
 

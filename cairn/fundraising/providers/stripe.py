@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 
@@ -25,6 +26,8 @@ from .base import (
     UpdateKind,
     VerifiedEvent,
 )
+
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"  # where hosted Checkout sessions live
 
 # The library logs every request at INFO: a demo load or a busy day would flood the console.
 logging.getLogger("stripe").setLevel(logging.WARNING)
@@ -124,9 +127,18 @@ class StripeProvider:
             raise ProviderError("Card payments are not set up (no Stripe keys).")
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
+        self.api_base = api_base.rstrip("/")
         if api_base:
-            stripe.api_base = api_base.rstrip("/")
+            stripe.api_base = self.api_base
         stripe.max_network_retries = 2  # the library resends with the same Idempotency-Key
+
+    def checkout_origin(self) -> str:
+        """The origin the donor's browser is sent to for paying: Stripe's hosted Checkout, or the
+        local fake (which serves its checkout page beside its API)."""
+        if self.api_base:
+            parts = urlsplit(self.api_base)
+            return f"{parts.scheme}://{parts.netloc}"
+        return STRIPE_CHECKOUT_ORIGIN
 
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
         price_data: dict[str, Any] = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -17,6 +18,7 @@ from cairn.coalitions.models import Coalition, Membership, Role, StaffMember
 from cairn.fundraising import services
 from cairn.fundraising.models import Donation, FundraisingPage, Host, RecurringGift
 from cairn.fundraising.providers.fake_stripe import FakeStripe, sign
+from cairn.fundraising.providers.stripe import StripeProvider
 
 from .conftest import donor
 
@@ -85,6 +87,31 @@ def test_a_visitor_gives_and_the_thermometer_moves_on_the_webhook(
     assert "25.00 USD</strong> raised" in page_html
     assert "Ana L." in page_html
     assert 'data-donation-status="succeeded"' in client.get(thanks).content.decode()
+
+
+def test_the_page_and_donate_answers_allow_only_the_checkout_origin_as_form_action(
+    client: Client, page: FundraisingPage, fake_stripe: FakeStripe
+) -> None:
+    # the browser applies form-action to the redirect after the POST: the page holding the form
+    # and the donate answer allow the provider's checkout origin, and nothing else beyond 'self'
+    def form_action(response: Any) -> str:
+        policy = response["Content-Security-Policy"]
+        return next(p.strip() for p in policy.split(";") if "form-action" in p)
+
+    origin = fake_stripe.url.rstrip("/")
+    assert form_action(client.get(public(page))) == f"form-action 'self' {origin}"
+    html = client.get(public(page)).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', html)
+    assert key
+    answer = client.post(public(page, "donate"), gift(key[1]))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(origin + "/")
+    assert form_action(answer) == f"form-action 'self' {origin}"
+    # other pages keep form-action 'self'
+    assert form_action(client.get(public(page, "widget"))) == "form-action 'self'"
+    assert StripeProvider(secret_key="sk", webhook_secret="wh").checkout_origin() == (
+        "https://checkout.stripe.com"
+    )
 
 
 def test_the_webhook_refuses_a_missing_or_wrong_signature(
