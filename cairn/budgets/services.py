@@ -47,6 +47,7 @@ from cairn.engines import ledger as ledger_math
 from cairn.governance import services as governance
 from cairn.governance.models import Outcome, Proposal
 from cairn.ledger import accounts as ledger_accounts
+from cairn.ledger import selectors as ledger_selectors
 from cairn.ledger import services as ledger
 from cairn.ledger.models import Fund
 from cairn.people.services import EmailInput, PersonData, upsert_person
@@ -462,6 +463,20 @@ def propose_adoption(
     return proposal
 
 
+def _require_unallocated(fund: Fund, amount: Decimal) -> None:
+    """Refuse to earmark more than the fund holds unallocated (cash − allocations not yet
+    spent): a decision cannot allocate money the pool does not have. The fund's row is locked
+    first, so two adoptions at once cannot both take the same money."""
+    locked = Fund.objects.select_for_update().get(pk=fund.pk)
+    available = ledger_selectors.fund_summary(locked).available
+    if amount > available:
+        raise BudgetError(
+            f"The fund holds {money(max(available, Decimal(0)), fund)} unallocated; "
+            f"these allocations need {money(amount, fund)}. Raise or receive the money first, "
+            "or allocate less."
+        )
+
+
 def _post_allocation(allocation: Allocation, line: BudgetLine, by: User | None) -> None:
     fund = line.fund
     outcome = allocation.outcome
@@ -543,6 +558,17 @@ def adopt_round(
         outcome=outcome, target=row, note=f"Adopts the {Round.Rule(chosen).label} result"
     )
     funded = set(result.funded)
+    _require_unallocated(
+        row.fund,
+        sum(
+            (
+                line.cost
+                for key, line in by_key.items()
+                if key in funded and not Allocation.objects.filter(line=line).exists()
+            ),
+            Decimal(0),
+        ),
+    )
     for key, line in by_key.items():
         locked = BudgetLine.objects.select_for_update().get(pk=line.pk)
         if key in funded:
@@ -576,6 +602,7 @@ def allocate_directly(
         raise BudgetError("Only a proposed line can be allocated.")
     _passed(outcome, row.coalition_id)
     value = row.cost if amount is None else _amount(amount, row.fund, "Amount")
+    _require_unallocated(row.fund, value)
     governance.authorize(outcome=outcome, target=row, note=f"Allocates {money(value, row.fund)}")
     return _allocate(row, outcome=outcome, amount=value, by=_user(by), round_=None)
 

@@ -6,6 +6,7 @@ page answers 404 too)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +25,7 @@ from cairn.budgets.models import (
     Round,
 )
 from cairn.governance import services as governance
+from cairn.ledger import accounts as ledger_accounts
 from cairn.ledger import services as ledger
 
 from . import Context
@@ -58,6 +60,19 @@ def _decision(ctx: Context) -> Any:
 
 def rows(ctx: Context) -> dict[str, Any]:
     fund = ledger.ensure_fund(coalition=ctx.coalition, currency="USD", name=f"{ctx.secret} fund")
+    ledger.post(  # B's member pays into the fund: the allocations below draw on it
+        fund=fund,
+        source=f"tenant-contribution:{ctx.member.pk}",
+        description=f"{ctx.secret} contribution",
+        occurred_on=timezone.localdate(),
+        transfers=[
+            ledger.Transfer(
+                debit=ledger_accounts.cash(fund),
+                credit=ledger_accounts.member_contributions(fund, ctx.member),
+                amount=Decimal("2000"),
+            )
+        ],
+    )
     services.set_expense_approvals(coalition=ctx.coalition, approvals=1, by=ctx.steward)
     round_ = services.create_round(
         fund=fund, title=f"{ctx.secret} round", budget="1000", by=ctx.steward

@@ -13,6 +13,7 @@ from cairn.budgets import services
 from cairn.coalitions.models import Coalition, Membership, Role, StaffMember
 from cairn.governance import services as governance
 from cairn.governance.models import Outcome
+from cairn.ledger import accounts as ledger_accounts
 from cairn.ledger import services as ledger
 from cairn.ledger.models import Fund
 
@@ -40,6 +41,23 @@ def decide(coalition: Coalition, voters: list[StaffMember], *, position: str = "
     return governance.record_outcome(proposal=proposal, statement="Decided", recorded_by=None)
 
 
+def contribute(fund: Fund, membership: Membership, amount: Decimal) -> None:
+    """A member organization pays `amount` into the fund (what allocations draw on)."""
+    ledger.post(
+        fund=fund,
+        source=f"test-contribution:{membership.pk}:{amount}",
+        description=f"Contribution from {membership.organization.name}",
+        occurred_on=timezone.localdate(),
+        transfers=[
+            ledger.Transfer(
+                debit=ledger_accounts.cash(fund),
+                credit=ledger_accounts.member_contributions(fund, membership),
+                amount=amount,
+            )
+        ],
+    )
+
+
 @dataclass
 class World:
     coalition: Coalition
@@ -56,6 +74,7 @@ def world(coalition: Coalition, membership_factory: Any, staff_factory: Any) -> 
     members = [membership_factory(coalition, name=f"Member {i}") for i in range(1, 5)]
     organizers = [staff_factory(coalition, Role.ORGANIZER, membership=m) for m in members]
     fund = ledger.ensure_fund(coalition=coalition, currency="USD")
+    contribute(fund, members[0], Decimal("5000.00"))
     return World(
         coalition=coalition,
         fund=fund,

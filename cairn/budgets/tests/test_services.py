@@ -179,6 +179,37 @@ def test_direct_allocation_needs_a_passed_decision(world: World):
     assert allocation.transaction is not None
 
 
+def test_allocations_never_exceed_what_the_fund_holds_unallocated(world: World):
+    # the fund holds 5,000.00 (conftest); 4,800.00 of it allocated leaves 200.00
+    big = services.propose_line(fund=world.fund, title="Hall", cost="4800", by=world.steward)
+    services.allocate_directly(
+        line=big, outcome=decide(world.coalition, world.organizers), by=world.steward
+    )
+    line = services.propose_line(fund=world.fund, title="Printing", cost="250", by=world.steward)
+    with pytest.raises(services.BudgetError, match=r"holds 200\.00 USD unallocated"):
+        services.allocate_directly(
+            line=line, outcome=decide(world.coalition, world.organizers), by=world.steward
+        )
+    # a round whose result costs 900.00 is refused too, and nothing is posted or adopted
+    round_, _lines = four_line_round(world)
+    count = _ledger_count(world)
+    with pytest.raises(services.BudgetError, match=r"need 900\.00 USD"):
+        services.adopt_round(
+            round=round_, outcome=decide(world.coalition, world.organizers), by=world.steward
+        )
+    assert _ledger_count(world) == count
+    round_.refresh_from_db()
+    assert round_.status == Round.Status.CLOSED
+    # an allocation within what is left is posted
+    allocation = services.allocate_directly(
+        line=line,
+        outcome=decide(world.coalition, world.organizers),
+        by=world.steward,
+        amount="200",
+    )
+    assert allocation.amount == Decimal("200")
+
+
 def _allocated_line(world: World, cost: str = "500", member: int = 0) -> BudgetLine:
     line = services.propose_line(
         fund=world.fund,
