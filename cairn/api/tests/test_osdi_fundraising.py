@@ -149,10 +149,12 @@ def test_a_recorded_donation_is_raised_at_once_charges_nothing_and_is_in_the_led
     }
     assert body["action_network:recurrence"] == {"recurring": False}
     assert body["action_network:fundraising_page_id"] == an_id(page)
-    assert body["action_network:person_id"] == str(donation.person.uuid)
+    person = donation.person
+    assert person is not None
+    assert body["action_network:person_id"] == str(person.uuid)
     assert body["voided"] is False
     assert body["_links"]["osdi:fundraising_page"]["href"] == page["_links"]["self"]["href"]
-    assert body["_links"]["osdi:person"]["href"].endswith(f"/people/{donation.person.uuid}")
+    assert body["_links"]["osdi:person"]["href"].endswith(f"/people/{person.uuid}")
     # the ledger holds it once, balanced, and the page counts it
     transactions = LedgerTransaction.objects.filter(source__startswith=f"donation:{donation.pk}:")
     assert transactions.count() == 1
@@ -263,6 +265,7 @@ def test_donations_are_listed_under_the_coalition_the_page_and_the_person(osdi, 
     assert sorted(ids("donations")) == sorted([*made, elsewhere])
     assert sorted(ids(f"fundraising_pages/{an_id(page)}/donations")) == sorted(made)
     donor = Donation.objects.get(uuid=made[0]).person
+    assert donor is not None
     assert sorted(ids(f"people/{donor.uuid}/donations")) == sorted([made[0], elsewhere])
     one = osdi.get(f"{API}/donations/{made[1]}").json()
     assert osdi.get(f"{API}/fundraising_pages/{an_id(page)}/donations/{made[1]}").json() == one
