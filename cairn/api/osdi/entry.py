@@ -45,8 +45,9 @@ def entry_point(request: HttpRequest) -> dict[str, Any]:
     return {
         "motd": (
             "Cairn's OSDI API: people, tags, taggings, lists and items; petitions and signatures; "
-            "advocacy campaigns and outreaches; events, attendances and event campaigns; "
-            "decisions (proposals, votes, outcomes)."
+            "forms and submissions, surveys; advocacy campaigns and outreaches; events and "
+            "attendances; event campaigns and their events; fundraising pages and donations; "
+            "decisions (proposals, votes, outcomes); campaigns, narrative and the power map."
         ),
         "vendor_name": "Cairn",
         "product_name": "Cairn",
