@@ -1,21 +1,25 @@
 """Coalition B's fundraising for the tenant walker: a page (opened, given to, then back to a
 draft, so that its public pages and widget answer 404 too), a co-host with a share, offline gifts
-(one refunded), the receipt's legal fields, and the ids of the app's routes."""
+(one refunded), a monthly card gift through the local fake of Stripe (on 127.0.0.1) with its
+signed webhooks stored as provider events, the receipt's legal fields, and the ids of the app's
+routes."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from cairn.fundraising import services
+from cairn.fundraising import providers, services
 from cairn.fundraising.models import (
     Donation,
     FundraisingPage,
     Host,
     ProviderEvent,
     ReceiptSettings,
+    Recurrence,
     RecurringGift,
 )
+from cairn.fundraising.providers.fake_stripe import FakeStripe
 from cairn.people.services import EmailInput, PersonData
 
 from . import Context
@@ -59,6 +63,27 @@ def rows(ctx: Context) -> dict[str, Any]:
         reference=ctx.secret,
     ).donation
     services.refund_donation(donation=refunded, by=None)
+    fake = FakeStripe(webhook_secret="whsec_tenant_walker").start()  # loopback only
+    try:
+        with providers.using_fake(fake):
+            monthly = services.start_donation(
+                page=page,
+                person=person,
+                amount="15",
+                recurrence=Recurrence.MONTHLY,
+                idempotency_key="zebra-monthly",
+                referrer="zebra",
+            ).donation
+            for payload, signature in fake.complete_checkout(
+                monthly.provider_checkout_id, deliver=False
+            ):
+                services.handle_provider_event(
+                    provider="stripe", payload=payload, signature=signature
+                )
+    finally:
+        fake.stop()
+    assert RecurringGift.objects.filter(coalition=ctx.coalition).exists()
+    assert ProviderEvent.objects.filter(coalition=ctx.coalition).exists()
     page = services.update_page(page=page, status=FundraisingPage.Status.DRAFT)
     for key, value in {
         "share": "10",
