@@ -220,3 +220,15 @@ def relationship_factory(db: None) -> Callable[..., Any]:
         )
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass skips what would only repeat the SQLite pass: tests marked
+    `own_database` run benchmarks and console scripts on their own SQLite file, whatever the
+    pass's database."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    repeat = pytest.mark.skip(reason="runs on its own SQLite database: the SQLite pass ran it")
+    for item in items:
+        if item.get_closest_marker("own_database"):
+            item.add_marker(repeat)

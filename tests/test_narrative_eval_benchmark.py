@@ -14,6 +14,8 @@ from types import ModuleType
 
 import pytest
 
+pytestmark = pytest.mark.own_database  # no database at all: once is enough
+
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "narrative_eval.py"
 
 

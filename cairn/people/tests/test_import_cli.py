@@ -32,6 +32,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.own_database  # a subprocess on its own SQLite file: once is enough
 def test_the_console_script_imports_a_file_with_progress(tmp_path: Path) -> None:
     # given a fresh database holding one coalition, and a file
     assert run("migrate", "--verbosity", "0", data_dir=tmp_path).returncode == 0
@@ -90,6 +91,7 @@ def test_the_command_explains_what_it_cannot_do(coalition, tmp_path, options, me
     assert Person.objects.count() == 0
 
 
+@pytest.mark.own_database
 def test_the_benchmark_runs_on_a_small_file(tmp_path: Path) -> None:
     # a smoke test: the benchmark's own command, 200 rows, SQLite
     env = {

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.own_database  # a subprocess on its own SQLite file: once is enough
+
 BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
 
 
