@@ -22,7 +22,7 @@ from cairn.people.demo import load_demo_supporters
 from cairn.petitions.demo import load_demo_petitions
 from cairn.petitions.tests.test_role_screens import forms_and_links
 from cairn.powermap.demo import load_demo_powermap
-from tests.browser.test_phone_widths import demo_ids, html_pages, page_urls
+from tests.browser.test_phone_widths import demo_ids, html_pages, load_demo_actions, page_urls
 
 ROLES = {"viewer": "jordan@demo.cairn.test", "organizer": "priya@demo.cairn.test"}
 
@@ -38,7 +38,8 @@ def demo_pages(db):
     load_demo_audit(coalition)
     # (a URL whose parameter the demo has no id for is left out, as in the phone-width pass: the
     # signed checkpoint download and a name review's resolution, neither of them a page)
-    return page_urls(coalition, demo_ids(coalition), [])
+    # the letter campaign, lobby day and sign-up form's pages too
+    return page_urls(coalition, {**demo_ids(coalition), **load_demo_actions(coalition)}, [])
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))

@@ -155,6 +155,62 @@ def demo_ids(coalition: Coalition) -> dict[str, Any]:
     }
 
 
+def load_demo_actions(coalition: Coalition) -> dict[str, Any]:
+    """The demo's letter campaign, lobby day and sign-up form (small), and the URL parameters of
+    their pages: a row of each kind the advocacy, events and sign-up URLs name."""
+    from cairn.advocacy import services as advocacy_services
+    from cairn.advocacy.demo import load_demo_advocacy
+    from cairn.advocacy.models import Delivery, DistrictTable, PrintBatch
+    from cairn.events.demo import load_demo_events
+    from cairn.events.models import Attendance, Event
+    from cairn.signups.demo import load_demo_forms
+    from cairn.signups.models import Form
+
+    letters = load_demo_advocacy(coalition, letters=12, calls=3).advocacy_campaign
+    load_demo_events(coalition)
+    load_demo_forms(coalition, count=5)
+    batch = PrintBatch.objects.filter(advocacy_campaign=letters).first()
+    if batch is None:
+        batch = advocacy_services.create_print_batch(advocacy_campaign=letters, by=None)
+    delivery = Delivery.objects.for_coalition(coalition).filter(advocacy_campaign=letters).first()
+    lobby_day = Event.objects.for_coalition(coalition).filter(event_campaign__isnull=False)
+    event = lobby_day.filter(shifts__isnull=False).distinct().first()
+    attendance = Attendance.objects.for_coalition(coalition).filter(event=event).first()
+    form = Form.objects.for_coalition(coalition).first()
+    assert delivery
+    assert event
+    assert event.event_campaign
+    assert attendance
+    assert form
+    return {
+        "advocacy_id": letters.pk,
+        "advocacy_slug": letters.slug,
+        "advocacy_target_id": delivery.target_id,
+        "advocacy_delivery_id": delivery.pk,
+        "print_batch_id": batch.pk,
+        "district_table_id": DistrictTable.objects.for_coalition(coalition).first().pk,  # type: ignore[union-attr]
+        "event_id": event.pk,
+        "event_slug": event.slug,
+        "event_campaign_id": event.event_campaign.pk,
+        "campaign_slug": event.event_campaign.slug,
+        "coalition_slug": coalition.slug,
+        "shift_id": event.shifts.first().pk,  # type: ignore[union-attr]
+        "attendance_id": attendance.pk,
+        "form_id": form.pk,
+        "form_uuid": form.uuid,
+    }
+
+
+# The public pages of letters, events and forms, checked at a phone's width by the test below.
+ACTION_PAGES = (
+    "advocacy_public:write",
+    "events_public:event",
+    "events_public:event_campaign",
+    "events_public:coalition",
+    "signups_public:form",
+)
+
+
 def page_urls(
     coalition: Coalition, ids: dict[str, Any], unknown_params: list[str]
 ) -> list[tuple[str, str]]:
@@ -276,6 +332,36 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, artifacts)
     (out / "timing.txt").write_text(report + left_out + "\n")
     (out / "problems.txt").write_text("".join(f"{p}\n" for p in problems))
     print(report)  # noqa: T201 - the run time is a figure the suite reports
+    assert problems == []
+
+
+def test_public_letter_event_and_form_pages_fit_a_phone(live_server, browser, artifacts):
+    # given the demo coalition with its letter campaign, lobby day and sign-up form
+    coalition = load_demo()
+    load_demo_supporters(coalition=coalition, count=40)
+    load_demo_campaign(coalition)
+    ids = load_demo_actions(coalition)
+    urls = [(name, url) for name, url in page_urls(coalition, ids, []) if name in ACTION_PAGES]
+    assert sorted(name for name, _ in urls) == sorted(ACTION_PAGES)
+    out = artifacts / "phone" / "actions"
+    out.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    # when a supporter opens each on a phone (the event page with its RSVP form)
+    for name, url in urls:
+        response = page.goto(live_server.url + url)
+        assert response is not None
+        assert response.status == 200, f"{url}: {response.status}"
+        if name == "events_public:event":
+            assert page.locator("form[action$='/rsvp/']").count() == 1
+        sizes = page.evaluate(SIZES)
+        page.screenshot(path=str(out / f"{name.replace(':', '--')}.jpg"), full_page=True)
+        # then nothing is wider than the screen
+        if sizes["scroll"] > sizes["inner"]:
+            problems.append(f"{url}: {sizes['scroll']} px wide (sticking out: {sizes['wide']})")
+    context.close()
     assert problems == []
 
 
