@@ -532,9 +532,13 @@ def record_offline_donation(
     host_membership: Membership | None = None,
     show_on_wall: bool = False,
     wall_name: str = "",
+    recurrence: str = Recurrence.ONE_OFF,
+    referrer: str = "",
 ) -> DonationStart:
     """A cheque, bank transfer or cash gift a steward received: succeeded and in the ledger at
-    once; the same key again returns the first entry."""
+    once; the same key again returns the first entry. `recurrence` says whether it is one
+    installment of a monthly gift taken elsewhere (recorded as told: Cairn runs no subscription
+    for it); `referrer` is the referral code the client reports."""
     key = _check_key(idempotency_key)
     existing = _existing(page.coalition_id, key)
     if existing is not None:
@@ -543,6 +547,8 @@ def record_offline_donation(
         raise FundraisingError("Choose how the gift came: cheque, bank transfer or cash.")
     if page.status == FundraisingPage.Status.DRAFT:
         raise FundraisingError("Publish the page before recording gifts to it.")
+    if recurrence not in Recurrence.values:
+        raise FundraisingError("A gift is one-off or monthly.")
     value = parse_amount(amount, currency=page.currency)
     if host_membership is not None and host_membership.coalition_id != page.coalition_id:
         raise FundraisingError("The credited member belongs to another coalition.")
@@ -565,6 +571,8 @@ def record_offline_donation(
         provider=Provider.OFFLINE,
         offline_method=method,
         offline_reference=reference.strip()[:200],
+        recurrence=recurrence,
+        referrer=referrer.strip()[:32],
         idempotency_key=key,
         host_membership=host_membership,
         show_on_wall=bool(show_on_wall and page.donor_wall),

@@ -13,9 +13,10 @@ donation helper.
   cash; anything else reached the fund as a transfer) and reference number are kept; `created_date`
   is when the money came (the donation's date). It is recorded by the fundraising service that
   records a steward's cheque — raised at once, posted to the pooled fund's ledger — and never
-  charges a card. Each gift is one-off: an installment of a monthly gift taken elsewhere is a gift
-  of its own (Cairn's monthly gifts are its own card subscriptions); `action_network:recurrence` and
-  `action_network:referrer_data` are read but not kept.
+  charges a card. `action_network:recurrence` is kept on the donation (`recurring: true` records
+  it as an installment of a monthly gift taken elsewhere, and it reads back as sent; Cairn runs no
+  subscription for it: its own monthly gifts are card subscriptions started on its pages), and so
+  is `action_network:referrer_data.referrer` (the referral code, up to 32 characters).
 - A retried POST records nothing new: with the same `Idempotency-Key` header (kept with the
   donation for good, not only for the API's 24 hours) or the same foreign identifier in
   `identifiers` (`"<system>:<id>"`), it returns the first donation. Without either, each POST is
@@ -589,6 +590,12 @@ def record_donation(request: HttpRequest, fundraising_page_uuid: str) -> dict[st
             idempotency_key=_idempotency_key(request, payload),
             reference=payment.reference_number,
             received_at=_received(payload.created_date),
+            recurrence=(
+                Recurrence.MONTHLY
+                if payload.recurrence is not None and payload.recurrence.recurring
+                else Recurrence.ONE_OFF
+            ),
+            referrer=payload.referrer_data.referrer if payload.referrer_data else "",
         )
         if payload.add_tags and result.donation.person is not None:
             _tag(coalition, result.donation.person, payload.add_tags)

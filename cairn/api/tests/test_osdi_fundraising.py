@@ -118,6 +118,29 @@ def test_a_page_without_a_title_or_with_a_bad_currency_is_refused(osdi):
 # --- the record donation helper ------------------------------------------------------------------
 
 
+def test_a_recorded_donation_keeps_the_recurrence_and_referrer_the_client_sent(osdi, page):
+    response = donate(
+        osdi,
+        page,
+        gift(
+            "mo@example.org",
+            "12.00",
+            **{
+                "action_network:recurrence": {"recurring": True, "period": "Monthly"},
+                "action_network:referrer_data": {"source": "email", "referrer": "member-7"},
+            },
+        ),
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    donation = Donation.objects.get(uuid=an_id(body))
+    assert (donation.recurrence, donation.referrer) == ("monthly", "member-7")
+    assert body["action_network:recurrence"] == {"recurring": True, "period": "Monthly"}
+    assert body["action_network:referrer_data"]["referrer"] == "member-7"
+    again = osdi.get(f"{API}/donations/{an_id(body)}").json()
+    assert again["action_network:recurrence"] == {"recurring": True, "period": "Monthly"}
+
+
 def test_a_recorded_donation_is_raised_at_once_charges_nothing_and_is_in_the_ledger(osdi, page):
     response = donate(
         osdi,
