@@ -210,7 +210,8 @@ def test_create_outreach_to_named_targets_and_as_a_call(an, campaign, db, unique
         hexid(an_id(letter)),
         hexid(an_id(call)),
     )
-    assert rows == [("call", "call", "to_call"), ("letter", "print", "to_print")]
+    # records of a call and a letter made elsewhere: nothing left to call or print
+    assert rows == [("call", "call", "called"), ("letter", "print", "delivered")]
     with pytest.raises(requests.HTTPError) as refused:
         an.create_outreach(
             an_id(campaign),

@@ -386,6 +386,17 @@ _DONE_ELSEWHERE: dict[str, str] = {
 }
 
 
+def _done_elsewhere(delivery: Delivery) -> bool:
+    """A delivery recorded as done elsewhere: its done state, never claimed by our sender, in
+    no print batch, no call reported here."""
+    return (
+        delivery.status == _DONE_ELSEWHERE.get(delivery.channel)
+        and delivery.claimed_at is None
+        and delivery.batch_id is None
+        and delivery.reported_at is None
+    )
+
+
 def _channel(action: str, target: AdvocacyTarget) -> tuple[str, str]:
     if action == Action.CALL:
         return Delivery.Channel.CALL, Delivery.Status.TO_CALL
@@ -798,10 +809,11 @@ def correct_outreach(
 ) -> Outreach:
     """Correct an outreach's subject or letter while none of its deliveries has left (queued
     emails, letters not yet printed, calls not yet made): they go out corrected. Once one has
-    left, OutreachSent. The deliveries are locked, so a sender that claims one waits for the
-    correction and sends the corrected letter."""
+    left, OutreachSent. An outreach recorded as made elsewhere (`deliver=False`) is a record:
+    correcting it sends nothing, so it may always be corrected. The deliveries are locked, so
+    a sender that claims one waits for the correction and sends the corrected letter."""
     deliveries = list(Delivery.objects.select_for_update().filter(outreach=outreach))
-    if any(d.status not in NOT_YET_SENT for d in deliveries):
+    if any(d.status not in NOT_YET_SENT and not _done_elsewhere(d) for d in deliveries):
         raise OutreachSent(
             "This outreach has already reached an office: what was sent stays as it was."
         )

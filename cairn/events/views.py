@@ -410,7 +410,7 @@ def attendance_csv(request: HttpRequest, tenant: Tenant, event_id: int) -> HttpR
 
 def _campaign_form(tenant: Tenant, data: Any = None, **kwargs: Any) -> EventCampaignForm:
     return EventCampaignForm(
-        data, campaigns=Campaign.objects.filter(coalition=tenant.coalition), **kwargs
+        data, campaigns=Campaign.objects.for_coalition(tenant.coalition), **kwargs
     )
 
 

@@ -143,10 +143,12 @@ def test_an_outreach_posted_without_deliver_is_a_record_and_emails_nobody(
     ]
     assert Delivery.objects.get(channel="email").sent_at is not None
     assert osdi.get(f"/api/v2/advocacy_campaigns/{an_id(letters)}").json()["total_outreaches"] == 2
-    # nothing waits to be printed, and a recorded letter cannot be corrected: it has left
+    # nothing waits to be printed, and a record may be corrected (it sends nothing)
     assert not Delivery.objects.filter(status__in=["queued", "to_print", "to_call"]).exists()
-    refused = osdi.put(f"{path}/{an_id(letter.json())}", {"subject": "Changed"})
-    assert refused.status_code == 409
+    fixed = osdi.put(f"{path}/{an_id(letter.json())}", {"subject": "Changed"})
+    assert fixed.status_code == 200, fixed.content
+    assert Outreach.objects.get(uuid=an_id(letter.json())).subject == "Changed"
+    assert mail.outbox == []
 
 
 def test_outreach_targets_by_name_by_district_and_calls(osdi, letters):
