@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -180,7 +181,10 @@ def test_a_dispute_reverses_and_a_won_dispute_restores(
 
 
 def test_monthly_gift_renews_fails_with_a_reminder_and_is_cancelled_by_its_link(
-    page: FundraisingPage, fake_stripe: FakeStripe, deliver: Deliver
+    page: FundraisingPage,
+    fake_stripe: FakeStripe,
+    deliver: Deliver,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # given a monthly gift paid at checkout
     start = services.start_donation(
@@ -205,6 +209,12 @@ def test_monthly_gift_renews_fails_with_a_reminder_and_is_cancelled_by_its_link(
     reminder = mail.outbox[-1]
     assert "could not be collected" in reminder.subject
     token = reminder.body.split("/give/manage/")[1].split("/")[0]
+    assert selectors.gift_from_token(token) == gift
+    # the link expires: 400 days on, the same token names nothing
+    later = time.time() + selectors.MANAGE_MAX_AGE.total_seconds() + 60
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.signing.time.time", lambda: later)
+        assert selectors.gift_from_token(token) is None
     assert selectors.gift_from_token(token) == gift
     # when the donor changes the amount, then cancels through the link
     services.change_recurring_amount(gift=gift, amount="20")
