@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cairn.accounts.forms import client_ip
 from cairn.coalitions.access import Tenant, coalition_view, found
 from cairn.coalitions.policy import Action
 from cairn.governance.models import Outcome
@@ -519,8 +520,16 @@ def receipt(request: HttpRequest, tenant: Tenant, budget_receipt_id: int) -> Htt
 PUBLIC_BALLOTS_PER_ADDRESS = 20  # an hour, per round and address (the deployment's cache)
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+def _over_ballot_limit(request: HttpRequest, row: Round) -> bool:
+    """Count one ballot POST for this address (behind the deployment's trusted proxies, as the
+    other public forms count it); True once over the hourly limit."""
+    key = f"budgets:ballots:{row.pk}:{client_ip(request)}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > PUBLIC_BALLOTS_PER_ADDRESS
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 3600)
+        return False
 
 
 def public_ballot(request: HttpRequest, budget_round_uuid: Any) -> HttpResponse:
@@ -531,9 +540,7 @@ def public_ballot(request: HttpRequest, budget_round_uuid: Any) -> HttpResponse:
     form = SupporterBallotForm(request.POST or None, choices=[(ln.pk, ln.title) for ln in lines])
     status, done = 200, False
     if request.method == "POST":
-        key = f"budgets:ballots:{row.pk}:{_client_address(request)}"
-        cache.add(key, 0, 3600)
-        if cache.incr(key) > PUBLIC_BALLOTS_PER_ADDRESS:
+        if _over_ballot_limit(request, row):
             messages.error(request, "Too many ballots from here; try again in an hour.")
             status = 429
         elif form.is_valid():

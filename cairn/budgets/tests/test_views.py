@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cairn.budgets import services
+from cairn.budgets import services, views
 from cairn.budgets.models import Allocation, Ballot, BudgetLine, Electorate, Expense, Round
 from cairn.coalitions.models import Role
 from cairn.governance import services as governance
@@ -132,6 +132,10 @@ def test_expense_with_a_receipt_approved_by_another_steward(world: World):
     assert served.status_code == 200
     assert served["Content-Type"] == "application/pdf"
     assert b"".join([served.content]) == PDF
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert served["Cache-Control"] == "private, no-store"
+    assert served["Content-Disposition"].startswith("inline; filename=")
     assert Client().get(url).status_code == 302  # to sign in
     before = LedgerTransaction.objects.count()
     _client(world.organizers[1]).post(reverse("budgets:approve", args=[slug, expense.pk]))
@@ -156,6 +160,24 @@ def test_another_coalitions_steward_sees_nothing(world: World, coalition_factory
         assert outsider.get(reverse(name, args=args)).status_code == 404
     # and their own coalition's address with our ids finds nothing either
     assert outsider.get(reverse("budgets:round", args=[other.slug, round_.pk])).status_code == 404
+    # nor a receipt of ours, by our address or theirs
+    line = services.propose_line(fund=world.fund, title="Vans", cost="100", by=world.steward)
+    services.allocate_directly(
+        line=line, outcome=decide(world.coalition, world.organizers), by=world.steward
+    )
+    expense = services.submit_expense(
+        line=line,
+        amount="10",
+        description="Fuel",
+        payee="Garage",
+        incurred_on=timezone.localdate(),
+        by=world.steward,
+        receipts=[receipt()],
+    )
+    stored = expense.receipts.get()
+    for owner in (slug, other.slug):
+        url = reverse("budgets:receipt", args=[owner, stored.pk])
+        assert outsider.get(url).status_code == 404
 
 
 def test_supporters_ballot_page(world: World):
@@ -178,6 +200,13 @@ def test_supporters_ballot_page(world: World):
     done = Client().post(url, {"lines": [a.pk], "given_name": "Ana", "email": "ana@example.org"})
     assert "your ballot is recorded" in done.content.decode()
     assert Ballot.objects.filter(round=round_, person__isnull=False).count() == 1
+    # ballots are limited per address and hour (counted in the cache)
+    limited = Client()
+    for i in range(views.PUBLIC_BALLOTS_PER_ADDRESS - 1):
+        limited.post(url, {"lines": [a.pk], "given_name": "B", "email": f"b{i}@example.org"})
+    refused = limited.post(url, {"lines": [a.pk], "given_name": "Z", "email": "z@example.org"})
+    assert refused.status_code == 429
+    assert not Ballot.objects.filter(round=round_, person__emails__address="z@example.org")
 
 
 def test_roles_matrix_on_writes(world: World):
