@@ -96,9 +96,13 @@ CAMPAIGN_FIELDS = frozenset(
 )
 
 
-def _unique_slug(model: type[Event] | type[EventCampaign], title: str, slug: str = "") -> str:
+def _unique_slug(
+    model: type[Event] | type[EventCampaign], title: str, slug: str = "", *, private: bool = False
+) -> str:
+    """A free slug from the title. A private (link-only) row's slug ends in 40 random bits: its
+    link is its key, so it must not be guessed from its title."""
     base = (slugify(slug or title)[:60] or "event").strip("-") or "event"
-    candidate = base
+    candidate = f"{base}-{secrets.token_hex(5)}" if private else base
     while model.objects.filter(slug=candidate).exists():
         candidate = f"{base}-{secrets.token_hex(3)}"
     return candidate
@@ -139,7 +143,12 @@ def create_event_campaign(
             with transaction.atomic():
                 return EventCampaign.objects.create(
                     coalition=coalition,
-                    slug=_unique_slug(EventCampaign, clean["title"], slug),
+                    slug=_unique_slug(
+                        EventCampaign,
+                        clean["title"],
+                        slug,
+                        private=clean.get("visibility") == EventCampaign.Visibility.PRIVATE,
+                    ),
                     created_by=by,
                     **clean,
                 )
@@ -297,7 +306,12 @@ def create_event(
             with transaction.atomic():
                 event = Event.objects.create(
                     coalition=coalition,
-                    slug=_unique_slug(Event, clean["title"], slug),
+                    slug=_unique_slug(
+                        Event,
+                        clean["title"],
+                        slug,
+                        private=clean.get("visibility") == Event.Visibility.PRIVATE,
+                    ),
                     created_by=by,
                     **clean,
                 )

@@ -236,3 +236,19 @@ def test_emails_read_as_typed_with_the_local_time(
     (message,) = mail.outbox
     assert message.subject == f"You're going: {title}"
     assert "When: Monday 15 March 2027, 9:00 AM (EDT, America/New_York)" in message.body
+
+
+def test_a_private_events_link_is_not_guessed_from_its_title(
+    coalition: Any, event_factory: Callable[..., Event]
+) -> None:
+    # given a public and a private event of one title, and a private event campaign
+    public = event_factory(title="Board meeting")
+    private = event_factory(title="Board meeting", visibility=Event.Visibility.PRIVATE)
+    day = services.create_event_campaign(
+        coalition=coalition, title="Quiet day", by=None, visibility="private"
+    )
+    # then the public one reads as its title, the private ones end in 40 random bits
+    assert public.slug == "board-meeting"
+    for slug, base in ((private.slug, "board-meeting-"), (day.slug, "quiet-day-")):
+        assert slug.startswith(base)
+        assert len(slug) == len(base) + 10
