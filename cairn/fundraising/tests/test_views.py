@@ -251,3 +251,31 @@ def test_viewers_see_pages_but_not_donors_and_other_coalitions_see_nothing(
     other = reverse("fundraising:detail", args=[outsider.coalition.slug, page.pk])
     assert client.get(other).status_code == 404
     assert Host.objects.count() == 0
+
+
+def test_no_donor_is_named_in_public_without_opting_in(client: Client, page: FundraisingPage):
+    from cairn.ledger import services as ledger
+
+    fund = ledger.set_fund_public(fund=page.fund, public=True)
+    for key, name, shown in [("k-hidden", "Quietperson", False), ("k-shown", "Proudperson", True)]:
+        services.record_offline_donation(
+            page=page,
+            person=donor(f"{name.lower()}@example.org", given=name),
+            amount="30",
+            method="cheque",
+            by=None,
+            idempotency_key=key,
+            show_on_wall=shown,
+            wall_name=name,
+        )
+    fund_page = reverse("ledger_public:fund", args=[page.coalition.slug, fund.slug])
+    csv = reverse("ledger_public:csv", args=[page.coalition.slug, fund.slug])
+    for url in [public(page), public(page, "widget"), fund_page, csv]:
+        response: Any = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode()
+        assert "Quietperson" not in text, url
+        assert "quietperson@example.org" not in text, url
+        assert "proudperson@example.org" not in text, url
+    assert "Proudperson" in client.get(public(page)).content.decode()  # opted in, by the name given
