@@ -22,7 +22,7 @@ from cairn.coalitions.models import Coalition, Role
 from cairn.governance import services as governance
 from cairn.governance.models import Outcome
 from cairn.ledger import accounts, services
-from cairn.ledger.models import Fund
+from cairn.ledger.models import Fund, LedgerTransaction
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
@@ -126,6 +126,35 @@ def test_the_public_page_shows_income_spending_balance_and_decisions(books: dict
     assert f'id="decision-{books["outcome"].uuid}"' in html
     assert "We fund hearing travel." in html
     assert "Bus to the capitol" in html
+
+
+def test_the_public_page_says_plainly_when_allocations_exceed_the_money(
+    books: dict[str, Any],
+) -> None:
+    fund: Fund = books["fund"]
+    url = reverse("ledger_public:fund", args=[fund.coalition.slug, fund.slug])
+    assert "Available: 500.00 USD" in Client().get(url).content.decode()
+    # an allocation of 400 made while the fund held it, then the 200 gift refunded
+    services.post(
+        fund=fund,
+        source="a2",
+        description="Allocation: flyers",
+        occurred_on=DAY,
+        decision=books["outcome"],
+        transfers=[
+            services.Transfer(
+                accounts.designated(fund),
+                accounts.budget_line_allocation(fund, 2, "Flyers"),
+                Decimal(400),
+            )
+        ],
+    )
+    gift = LedgerTransaction.objects.get(fund=fund, source="g1")
+    services.reverse(transaction=gift, source="g1:refund", description="Refund")
+    html = Client().get(url).content.decode()
+    assert "Available:" not in html
+    assert "Short by 100.00 USD" in html
+    assert "−" not in html.split("Short by", 1)[1][:20]
 
 
 def test_a_private_fund_has_no_public_page(books: dict[str, Any]) -> None:
