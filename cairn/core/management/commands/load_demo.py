@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cairn.advocacy.demo import load_demo_advocacy
+from cairn.advocacy.demo import CALLS, OUTREACHES, load_demo_advocacy
 from cairn.audit.demo import load_demo_audit
 from cairn.budgets.demo import load_demo_budgets
 from cairn.campaigns.demo import load_demo_campaign
@@ -14,7 +14,7 @@ from cairn.coalitions.demo import load_demo_coalition
 from cairn.coalitions.models import Membership
 from cairn.engines.words import counted
 from cairn.events.demo import load_demo_events
-from cairn.fundraising.demo import load_demo_fundraising
+from cairn.fundraising.demo import DONATIONS, load_demo_fundraising
 from cairn.governance.demo import load_demo_decisions
 from cairn.ledger.demo import load_demo_ledger
 from cairn.narrative.demo import load_demo_narrative, load_demo_narrative_decision
@@ -22,7 +22,7 @@ from cairn.people.demo import DEFAULT_SUPPORTERS, load_demo_supporters
 from cairn.people.models import Person
 from cairn.petitions.demo import load_demo_petitions
 from cairn.powermap.demo import load_demo_powermap
-from cairn.signups.demo import load_demo_forms
+from cairn.signups.demo import SUBMISSIONS, load_demo_forms
 
 
 class Command(BaseCommand):
@@ -53,12 +53,22 @@ class Command(BaseCommand):
         load_demo_powermap(coalition)
         # the partnership audit reads the evidence the loaders above recorded
         load_demo_audit(coalition)
+        # A smaller supporter base (tests, a quick look) gets proportionally fewer gifts,
+        # sign-ups and letters, down to enough of each to show every state.
+        share = min(1.0, options["supporters"] / DEFAULT_SUPPORTERS)
+
+        def scaled(full: int, least: int) -> int:
+            return max(least, round(full * share))
+
         load_demo_ledger(coalition)  # the pooled fund: members' delivered funding, published
-        load_demo_fundraising(coalition)  # crowdfunding through the local fake of Stripe
+        # crowdfunding through the local fake of Stripe
+        load_demo_fundraising(coalition, count=scaled(DONATIONS, 25))
         load_demo_budgets(coalition)  # a participatory budget decided, allocated, spent
-        load_demo_forms(coalition)  # the lobby day's volunteer sign-up form and its submissions
+        # the lobby day's volunteer sign-up form and its submissions
+        load_demo_forms(coalition, count=scaled(SUBMISSIONS, 30))
         load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
-        load_demo_advocacy(coalition)  # letters to the legislative leaders, replies
+        # letters to the legislative leaders, replies
+        load_demo_advocacy(coalition, letters=scaled(OUTREACHES, 40), calls=scaled(CALLS, 9))
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
