@@ -554,7 +554,7 @@ class _Handler(BaseHTTPRequestHandler):
         page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Test payment</title></head>
-<body style="font-family:sans-serif;max-width:30rem;margin:2rem auto">
+<body>
 <h1>Test payment (fake Stripe)</h1>
 <p>Pay <strong>{amount:.2f} {html.escape(session["currency"].upper())}{monthly}</strong>
 to {html.escape(str(session.get("customer_email") or "the coalition"))}. No card is charged.</p>
