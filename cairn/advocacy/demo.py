@@ -22,13 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.campaigns.demo import CAMPAIGN_NAME
-from cairn.campaigns.models import Campaign, DecisionMaker, Position
+from cairn.campaigns.models import Campaign, DecisionMaker, Position, PositionChange
 from cairn.coalitions.models import Coalition, Membership
 from cairn.people.models import Person
 from cairn.people.services import EmailInput, PersonData
 
 from . import importing, services
-from .models import AdvocacyCampaign, AdvocacyTarget, Delivery
+from .models import AdvocacyCampaign, AdvocacyTarget, Delivery, OfficeReply
 
 TITLE = "Tell your state senator: fund crisis beds"
 OUTREACHES = 320
@@ -130,17 +130,18 @@ class AdvocacyLoad:
     created: bool
 
 
-def _supporters(coalition: Coalition, count: int) -> list[tuple[str, str]]:
-    """(email, postal code) of the demo's supporters in the Riverbend postal codes."""
+def _supporters(coalition: Coalition, count: int) -> list[tuple[str, str, dt.datetime]]:
+    """(email, postal code, when they joined) of the demo's supporters in the Riverbend postal
+    codes."""
     rows = (
         Person.objects.for_coalition(coalition)
         .filter(addresses__postal_code__in=list(POSTAL_DISTRICTS), emails__isnull=False)
-        .values_list("pk", "emails__address", "addresses__postal_code")
+        .values_list("pk", "emails__address", "addresses__postal_code", "created_at")
         .order_by("pk")
     )
-    seen: dict[int, tuple[str, str]] = {}
-    for pk, email, code in rows.iterator():
-        seen.setdefault(pk, (email, code))
+    seen: dict[int, tuple[str, str, dt.datetime]] = {}
+    for pk, email, code, joined in rows.iterator():
+        seen.setdefault(pk, (email, code, joined))
         if len(seen) >= count:
             break
     return list(seen.values())
@@ -220,8 +221,10 @@ def load_demo_advocacy(
         )
     supporters = _supporters(coalition, letters + calls)
     refs = [f"m-{m.pk}" for m in members[:4]] + [""] * 4
-    for n, (email, code) in enumerate(supporters):
+    for n, (email, code, joined) in enumerate(supporters):
         when = now - dt.timedelta(days=rng.uniform(0.5, 28), minutes=n)
+        if when <= joined:  # one who joined since wrote after joining
+            when = joined + (now - joined) * rng.uniform(0.1, 0.9)
         services.record_outreach(
             advocacy_campaign=advocacy,
             person=PersonData(emails=[EmailInput(email)]),
@@ -263,12 +266,19 @@ def load_demo_advocacy(
         )
     for name, days, medium, summary, position in REPLIES:
         if name in targets:
-            services.log_office_reply(
+            received = now - dt.timedelta(days=days)
+            reply = services.log_office_reply(
                 target=targets[name],
-                received_on=timezone.localdate(now - dt.timedelta(days=days)),
+                received_on=timezone.localdate(received),
                 medium=medium,
                 summary=summary,
                 position=position if advocacy.campaign_id else "",
                 by=None,
             )
+            # logged the day it came, and so the position it moved (not the day of the load)
+            OfficeReply.objects.filter(pk=reply.pk).update(logged_at=received)
+            if reply.position_change_id is not None:
+                PositionChange.objects.filter(pk=reply.position_change_id).update(
+                    recorded_at=received
+                )
     return AdvocacyLoad(advocacy_campaign=advocacy, created=True)

@@ -25,7 +25,7 @@ from cairn.governance import services as governance
 from cairn.ledger import services as ledger
 
 from . import services
-from .models import BudgetLine, Expense, Round
+from .models import Allocation, Ballot, BudgetLine, Expense, Round
 
 ROUND_TITLE = "Spring organizing budget"
 BUDGET = Decimal("12000.00")
@@ -89,6 +89,15 @@ EXPENSES: tuple[tuple[str, str, str, str, int, bool], ...] = (
 )
 
 
+DECIDED_DAYS = 20  # the members adopted the result this many days ago
+
+
+def _at(days: int, hour: int) -> dt.datetime:
+    """`hour` o'clock `days` days ago (never later than now)."""
+    day = timezone.localdate() - dt.timedelta(days=days)
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))), timezone.now())
+
+
 def _receipt_png(text: str) -> bytes:
     """A small, valid PNG (a grey strip) standing for a scanned receipt."""
     width, height = 120, 40
@@ -146,24 +155,50 @@ def load_demo_budgets(coalition: Coalition) -> Round:
         )
     round_ = services.close_round(round=round_, by=steward)
 
+    # the decision was taken weeks ago (drafted, opened, voted, closed on its days), so the
+    # decision log stays in order of time and the allocations are dated with it
+    drafted = _at(DECIDED_DAYS + 4, 10)
     proposal = services.propose_adoption(
         round=round_,
         rule=Round.Rule.EQUAL_SHARES,
         by=steward,
-        closes_at=timezone.now() + dt.timedelta(days=7),
+        closes_at=_at(DECIDED_DAYS - 3, 17),
+        now=drafted,
     )
-    proposal = governance.open_proposal(proposal=proposal, by=steward.user, schedule_ticks=False)
-    for email in BALLOTS:
+    proposal = governance.open_proposal(
+        proposal=proposal, by=steward.user, schedule_ticks=False, now=_at(DECIDED_DAYS + 3, 9)
+    )
+    for n, email in enumerate(BALLOTS):
         voter = staff[email]
-        governance.cast_vote(proposal=proposal, staff=voter, ballot={"position": "agree"})
-    governance.close_proposal(proposal=proposal, by=steward.user)
+        governance.cast_vote(
+            proposal=proposal,
+            staff=voter,
+            ballot={"position": "agree"},
+            now=_at(DECIDED_DAYS + 2 - n // 3, 10 + n),
+        )
+    decided = _at(DECIDED_DAYS, 16)
+    governance.close_proposal(proposal=proposal, by=steward.user, now=decided)
     outcome = governance.record_outcome(
         proposal=proposal,
         statement="The members adopt the Method of Equal Shares result of the spring budget.",
         responsible="Maya Okafor",
         recorded_by=steward.user,
+        now=decided + dt.timedelta(minutes=5),
     )
-    round_ = services.adopt_round(round=round_, outcome=outcome, by=steward)
+    round_ = services.adopt_round(
+        round=round_, outcome=outcome, by=steward, now=decided + dt.timedelta(minutes=10)
+    )
+    # the round before it, on its days: lines proposed, ballots cast over a week, then closed
+    Round.objects.filter(pk=round_.pk).update(
+        created_at=_at(DECIDED_DAYS + 14, 9),
+        opened_at=_at(DECIDED_DAYS + 11, 9),
+        closed_at=_at(DECIDED_DAYS + 4, 9),
+    )
+    BudgetLine.objects.filter(round=round_).update(created_at=_at(DECIDED_DAYS + 13, 11))
+    for n, ballot in enumerate(Ballot.objects.filter(round=round_).order_by("pk")):
+        Ballot.objects.filter(pk=ballot.pk).update(cast_at=_at(DECIDED_DAYS + 10 - n, 12))
+    Allocation.objects.filter(round=round_).update(created_at=decided + dt.timedelta(minutes=10))
+    round_.refresh_from_db()
 
     today = timezone.localdate()
     for word, amount, description, payee, days_ago, approve in EXPENSES:

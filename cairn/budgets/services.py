@@ -420,9 +420,11 @@ def propose_adoption(
     by: StaffMember,
     closes_at: dt.datetime,
     template: str = "majority",
+    now: dt.datetime | None = None,
 ) -> Proposal:
     """Put the closed round's result under `rule` to the coalition: a governance proposal
-    (draft; a steward opens it on the decisions pages) whose body lists what would be funded."""
+    (draft; a steward opens it on the decisions pages) whose body lists what would be funded.
+    `now` is when it was drafted (the demo's history passes its own day)."""
     _require(by, Action.MANAGE_BUDGETS, round.coalition_id)
     row = _locked_round(round)
     if row.status != Round.Status.CLOSED:
@@ -455,6 +457,7 @@ def propose_adoption(
             body=body,
             closes_at=closes_at,
             created_by=by.user,
+            now=now,
         )
     except governance.GovernanceError as error:
         raise BudgetError(str(error)) from None
@@ -477,14 +480,16 @@ def _require_unallocated(fund: Fund, amount: Decimal) -> None:
         )
 
 
-def _post_allocation(allocation: Allocation, line: BudgetLine, by: User | None) -> None:
+def _post_allocation(
+    allocation: Allocation, line: BudgetLine, by: User | None, on: dt.date | None = None
+) -> None:
     fund = line.fund
     outcome = allocation.outcome
     posted = ledger.post(
         fund=fund,
         source=f"allocation:{allocation.pk}:line:{line.pk}",
         description=f"Allocated to {line.title}",
-        occurred_on=timezone.localdate(),
+        occurred_on=on or timezone.localdate(),
         transfers=[
             ledger.Transfer(
                 debit=ledger_accounts.designated(fund),
@@ -507,6 +512,7 @@ def _allocate(
     by: User | None,
     round_: Round | None,
     rule: str = "",
+    on: dt.date | None = None,
 ) -> Allocation:
     allocation, created = Allocation.objects.get_or_create(  # one per line (unique)
         line=line,
@@ -520,7 +526,7 @@ def _allocate(
         },
     )
     if created or allocation.transaction_id is None:
-        _post_allocation(allocation, line, by)
+        _post_allocation(allocation, line, by, on)
     if line.status != BudgetLine.Status.ALLOCATED:
         line.status = BudgetLine.Status.ALLOCATED
         line.save(update_fields=["status"])
@@ -534,10 +540,13 @@ def adopt_round(
     outcome: Outcome,
     by: StaffMember | None,
     rule: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Round:
     """A passed decision adopts the round's result under `rule` (the one proposed, else equal
     shares): linked to the round, each funded line allocated and posted to the ledger with
-    decision = the outcome. Adopting again with the same outcome changes nothing."""
+    decision = the outcome. Adopting again with the same outcome changes nothing. `now` is
+    when (the demo's history passes its own day)."""
+    now = now or timezone.now()
     if by is not None:
         _require(by, Action.MANAGE_BUDGETS, round.coalition_id)
     row = _locked_round(round)
@@ -555,7 +564,7 @@ def adopt_round(
     _, by_key = election(row)
     user = _user(by)
     governance.authorize(
-        outcome=outcome, target=row, note=f"Adopts the {Round.Rule(chosen).label} result"
+        outcome=outcome, target=row, note=f"Adopts the {Round.Rule(chosen).label} result", now=now
     )
     funded = set(result.funded)
     _require_unallocated(
@@ -572,12 +581,20 @@ def adopt_round(
     for key, line in by_key.items():
         locked = BudgetLine.objects.select_for_update().get(pk=line.pk)
         if key in funded:
-            _allocate(locked, outcome=outcome, amount=locked.cost, by=user, round_=row, rule=chosen)
+            _allocate(
+                locked,
+                outcome=outcome,
+                amount=locked.cost,
+                by=user,
+                round_=row,
+                rule=chosen,
+                on=timezone.localdate(now),
+            )
         elif locked.status == BudgetLine.Status.PROPOSED:
             locked.status = BudgetLine.Status.NOT_FUNDED
             locked.save(update_fields=["status"])
     row.status, row.outcome, row.adopted_rule = Round.Status.ADOPTED, outcome, chosen
-    row.adopted_at = timezone.now()
+    row.adopted_at = now
     row.save(update_fields=["status", "outcome", "adopted_rule", "adopted_at"])
     return row
 

@@ -288,10 +288,15 @@ def _host_training(
 def _spread_dates(coalition: Coalition, day: EventCampaign, rng: random.Random) -> None:
     """RSVPs came in over the past three weeks, not all at the load."""
     now = timezone.now()
-    for attendance in Attendance.objects.for_coalition(coalition).filter(event__event_campaign=day):
+    rows = Attendance.objects.for_coalition(coalition).filter(event__event_campaign=day)
+    for attendance in rows.select_related("person"):
         moment = now - dt.timedelta(days=rng.uniform(8 if attendance.checked_in_at else 0, 21))
         if attendance.checked_in_at and moment > attendance.checked_in_at:
             moment = attendance.checked_in_at - dt.timedelta(days=1)
+        joined = attendance.person.created_at if attendance.person else None
+        if joined is not None and moment <= joined:  # one who joined since replied after
+            latest = attendance.checked_in_at or now
+            moment = joined + (max(latest, joined) - joined) * rng.uniform(0.1, 0.9)
         Attendance.objects.filter(pk=attendance.pk).update(
             created_at=moment,
             modified_at=moment,

@@ -25,6 +25,7 @@ from cairn.campaigns.models import Campaign
 from cairn.coalitions.demo import CRISIS_LINE, EMS_UNION, FAMILIES, HARBOR_HOUSE
 from cairn.coalitions.models import Coalition, Membership
 from cairn.people.demo import FAMILY_NAMES, GIVEN_NAMES
+from cairn.people.models import EmailAddress
 from cairn.people.services import EmailInput, PersonData
 
 from . import services
@@ -76,6 +77,25 @@ def load_demo_fundraising(coalition: Coalition, *, count: int = DONATIONS) -> Fu
         fake.stop()
 
 
+def _donors(
+    coalition: Coalition, rng: random.Random, count: int
+) -> list[tuple[str, str, str, dt.datetime | None]]:
+    """(email, given name, family name, when they joined) of `count` donors: the coalition's own
+    supporters give (the demo's supporter base stays the number loaded, each dated when they
+    joined, not the day the gifts were loaded); without enough of them (a demo loaded without
+    supporters) new people give, joining when they give."""
+    rows: list[tuple[str, str, str, dt.datetime | None]] = list(
+        EmailAddress.objects.for_coalition(coalition)
+        .order_by("pk")
+        .values_list("address", "person__given_name", "person__family_name", "person__created_at")
+    )
+    picked = rng.sample(rows, min(count, len(rows)))
+    for n in range(len(picked), count):
+        given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
+        picked.append((f"{given}.{family}.give{n}@example.org".lower(), given, family, None))
+    return picked
+
+
 def _deliver(fake: FakeStripe) -> None:
     for payload, signature in fake.take_outbox():
         services.handle_provider_event(provider="stripe", payload=payload, signature=signature)
@@ -111,9 +131,13 @@ def _load(coalition: Coalition, fake: FakeStripe, count: int) -> FundraisingLoad
     now = timezone.now()
     donor_codes: list[str] = []
     made: list[Donation] = []
-    for n in range(count):
-        given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
+    donors = _donors(coalition, rng, count + 3)  # the last three gave by cheque or transfer
+    for n, (email, given, family, joined) in enumerate(donors[:count]):
         at = now - dt.timedelta(minutes=rng.randint(60, DAYS * 24 * 60))
+        if joined is not None and at - dt.timedelta(minutes=2) <= joined:
+            # one who joined since gave after joining
+            at = min(joined + (now - joined) * rng.uniform(0.1, 0.8), now) + dt.timedelta(minutes=2)
+            at = min(at, now - dt.timedelta(minutes=1))
         roll = rng.random()
         if hosts and roll < 0.55:
             referrer = rng.choice(hosts).ref_code
@@ -125,9 +149,9 @@ def _load(coalition: Coalition, fake: FakeStripe, count: int) -> FundraisingLoad
         start = services.start_donation(
             page=page,
             person=PersonData(
-                given_name=given,
-                family_name=family,
-                emails=[EmailInput(f"{given}.{family}.give{n}@example.org".lower())],
+                given_name=given or None,
+                family_name=family or None,
+                emails=[EmailInput(email)],
             ),
             amount=rng.choice(AMOUNTS[:5] if monthly else AMOUNTS),
             recurrence=Recurrence.MONTHLY if monthly else Recurrence.ONE_OFF,
@@ -135,7 +159,7 @@ def _load(coalition: Coalition, fake: FakeStripe, count: int) -> FundraisingLoad
             idempotency_key=f"demo-gift-{n}",
             referrer=referrer,
             show_on_wall=rng.random() < 0.5,
-            wall_name=f"{given} {family[:1]}.",
+            wall_name=f"{given} {family[:1]}." if family else given,
             source="demo",
             created_at=at - dt.timedelta(minutes=2),
         )
@@ -157,18 +181,27 @@ def _load(coalition: Coalition, fake: FakeStripe, count: int) -> FundraisingLoad
     refunded = next(d for d in made if d.recurrence == Recurrence.ONE_OFF)
     services.refund_donation(donation=refunded, by=None)
     _deliver(fake)
-    for k, (amount, member) in enumerate(
-        (("500", _member(coalition, CRISIS_LINE)), ("120", None), ("75", None))
+    for k, ((amount, member), (email, given, family, joined)) in enumerate(
+        zip(
+            (("500", _member(coalition, CRISIS_LINE)), ("120", None), ("75", None)),
+            donors[count:],
+            strict=False,
+        )
     ):
         services.record_offline_donation(
             page=page,
-            person=PersonData(given_name=GIVEN_NAMES[k], family_name=FAMILY_NAMES[k], emails=[]),
+            person=PersonData(
+                given_name=given or None, family_name=family or None, emails=[EmailInput(email)]
+            ),
             amount=amount,
             method="cheque" if k else "bank_transfer",
             by=None,
             idempotency_key=f"demo-offline-{k}",
             reference=f"No. {1041 + k}",
             host_membership=member,
-            received_at=now - dt.timedelta(days=5 + 7 * k),
+            received_at=max(
+                now - dt.timedelta(days=5 + 7 * k),
+                min(joined + dt.timedelta(hours=1), now) if joined else now - dt.timedelta(days=99),
+            ),
         )
     return FundraisingLoad(page=page, created=True, donations=page.donations.count())

@@ -60,8 +60,12 @@ def _at(today: dt.date, days: int, hour: int = 12) -> dt.datetime:
 
 
 @transaction.atomic
-def load_demo_decisions(coalition: Coalition, *, today: dt.date | None = None) -> DemoDecisions:
-    """Add the demo decisions that are missing; return how many were created."""
+def load_demo_decisions(
+    coalition: Coalition, *, today: dt.date | None = None, meeting: bool = True
+) -> DemoDecisions:
+    """Add the demo decisions that are missing; return how many were created. `meeting=False`
+    leaves today's meeting poll for a later call, so that decisions other loaders date between
+    the horizon and today come before it in the log."""
     today = today or timezone.localdate()
     existing = set(Proposal.objects.for_coalition(coalition).values_list("title", flat=True))
     staff = _staff(coalition)
@@ -73,7 +77,7 @@ def load_demo_decisions(coalition: Coalition, *, today: dt.date | None = None) -
     if HORIZON_DECISION_TITLE not in existing:
         _horizon(coalition, staff, steward, today)
         created += 1
-    if MEETING_TITLE not in existing:
+    if meeting and MEETING_TITLE not in existing:
         _meeting(coalition, staff, steward, today)
         created += 1
     return DemoDecisions(created=created)

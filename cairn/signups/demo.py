@@ -21,8 +21,9 @@ from cairn.campaigns.demo import CAMPAIGN_NAME
 from cairn.campaigns.models import Campaign
 from cairn.coalitions.demo import CRISIS_LINE, EMS_UNION, FAMILIES, INTERFAITH
 from cairn.coalitions.models import Coalition, Membership
-from cairn.people.demo import FAMILY_NAMES, GIVEN_NAMES, PLACES
-from cairn.people.services import AddressInput, EmailInput, PersonData
+from cairn.people.demo import FAMILY_NAMES, GIVEN_NAMES
+from cairn.people.models import EmailAddress
+from cairn.people.services import EmailInput, PersonData
 
 from . import services
 from .models import Form
@@ -70,6 +71,15 @@ def _member(coalition: Coalition, name: str) -> Membership | None:
     )
 
 
+def _after(
+    joined: dt.datetime | None, when: dt.datetime, now: dt.datetime, rng: random.Random
+) -> dt.datetime:
+    """`when`, or, for one who joined after it, a moment between their joining and now."""
+    if joined is None or when > joined:
+        return when
+    return joined + (now - joined) * rng.uniform(0.1, 0.9)
+
+
 @transaction.atomic
 def load_demo_forms(coalition: Coalition, *, count: int = SUBMISSIONS) -> FormsLoad:
     existing = Form.objects.for_coalition(coalition).filter(title=TITLE).first()
@@ -105,9 +115,20 @@ def load_demo_forms(coalition: Coalition, *, count: int = SUBMISSIONS) -> FormsL
     now = timezone.now()
     made = 0
     first_codes: list[str] = []
-    for n in range(count):
+    # the coalition's own supporters volunteer (the supporter base stays the number loaded,
+    # each dated when they joined, not the day the sign-ups were loaded)
+    # each dated when they joined, not the day the sign-ups were loaded); without enough of
+    # them (a demo loaded without supporters) new people sign up, joining as they do
+    rows: list[tuple[str, str, str, dt.datetime | None]] = list(
+        EmailAddress.objects.for_coalition(coalition)
+        .order_by("pk")
+        .values_list("address", "person__given_name", "person__family_name", "person__created_at")
+    )
+    people = rng.sample(rows, min(count, len(rows)))
+    for n in range(len(people), count):
         given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
-        _place, postal_code = rng.choice(PLACES)
+        people.append((f"{given}.{family}.lobby{n}@example.org".lower(), given, family, None))
+    for email, given, family, joined in people:
         roll = rng.random()
         if links and roll < 0.7:
             referrer = rng.choice(links).code
@@ -118,10 +139,9 @@ def load_demo_forms(coalition: Coalition, *, count: int = SUBMISSIONS) -> FormsL
         result = services.submit_form(
             form=form,
             person=PersonData(
-                given_name=given,
-                family_name=family,
-                emails=[EmailInput(f"{given}.{family}.lobby{n}@example.org".lower())],
-                addresses=[AddressInput(postal_code=postal_code, country="US")],
+                given_name=given or None,
+                family_name=family or None,
+                emails=[EmailInput(email)],
             ),
             answers={
                 "which_part_of_the_day_can_you_join": rng.choice(PARTS),
@@ -131,7 +151,7 @@ def load_demo_forms(coalition: Coalition, *, count: int = SUBMISSIONS) -> FormsL
             consent=True,
             referrer=referrer,
             source="web",
-            now=now - dt.timedelta(minutes=rng.randint(5, 30 * 24 * 60)),
+            now=_after(joined, now - dt.timedelta(minutes=rng.randint(5, 30 * 24 * 60)), now, rng),
         )
         made += int(result.created)
         if len(first_codes) < 20:

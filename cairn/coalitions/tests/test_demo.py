@@ -130,10 +130,11 @@ def test_the_command_says_when_the_demo_was_already_loaded():
     # when
     call_command("load_demo", "--supporters", "30", stdout=out)
     call_command("load_demo", "--supporters", "30", stdout=out)
-    # then the second run adds no one: the 30 asked for plus those the other demos' intakes
-    # (donations, letters, sign-ups, RSVPs) brought in, both times
+    # then the second run adds no one: the 30 asked for, both times (the other demos' intakes,
+    # donations, letters, sign-ups and RSVPs, are the demo's own supporters; only a base too
+    # small for them would bring in new people)
     total = Person.objects.count()
-    assert total > 30
+    assert total >= 30
     assert out.getvalue().splitlines() == [
         f"Riverbend Regional Mental Health Coalition: 10 members, {total} supporters (loaded)",
         f"Riverbend Regional Mental Health Coalition: 10 members, {total} supporters"

@@ -25,6 +25,8 @@ from cairn.petitions.models import Petition, Signature
 pytestmark = pytest.mark.django_db
 
 SUPPORTERS = 600  # the default is 2,400; the spread does not depend on the count
+# timeline entries of the supporters' own actions: letters and calls (advocacy), sign-up forms
+ACTIONS = ("advocacy", "form")
 
 
 @pytest.fixture
@@ -72,7 +74,14 @@ def test_what_followed_a_sign_up_is_dated_after_it_not_today(demo):
         )
     )
     timeline = list(
-        Activity.objects.filter(person__coalition=demo).values_list(
+        Activity.objects.filter(person__coalition=demo)
+        .exclude(kind__in=ACTIONS)
+        .values_list("occurred_at", "person__created_at")
+    )
+    # the letters, calls and volunteer sign-ups the supporters made (in the last weeks) are on
+    # their timelines on the day each was made: after they joined, over many days, not today
+    actions = list(
+        Activity.objects.filter(person__coalition=demo, kind__in=ACTIONS).values_list(
             "occurred_at", "person__created_at"
         )
     )
@@ -84,6 +93,13 @@ def test_what_followed_a_sign_up_is_dated_after_it_not_today(demo):
             minutes=5
         )
     assert len({timezone.localdate(at) for at, _ in unsubscribed}) > 5
+    assert len(actions) > 40
+    assert all(joined <= at <= now for at, joined in actions)
+    assert len({timezone.localdate(at) for at, _ in actions}) > 14
+    assert (
+        sum(1 for at, _ in actions if timezone.localdate(at) == timezone.localdate())
+        < len(actions) * 0.1
+    )
 
 
 def test_decisions_are_dated_when_they_were_taken_and_the_log_verifies(demo):

@@ -45,7 +45,8 @@ class Command(BaseCommand):
         load_demo_campaign(coalition)
         # the narrative was adopted by the founding members before the charter
         load_demo_narrative_decision(coalition)
-        load_demo_decisions(coalition)
+        # today's meeting poll comes last (below), after the budget decision of weeks ago
+        load_demo_decisions(coalition, meeting=False)
         load_demo_petitions(coalition)
         # content written from it, reviewed, published; its links brought signatures
         load_demo_narrative(coalition)
@@ -69,13 +70,14 @@ class Command(BaseCommand):
         load_demo_events(coalition)  # the lobby day: members' events, RSVPs, check-ins
         # letters to the legislative leaders, replies
         load_demo_advocacy(coalition, letters=scaled(OUTREACHES, 40), calls=scaled(CALLS, 9))
+        load_demo_decisions(coalition)  # today's poll for the spring meeting, last in the log
         members = (
             Membership.objects.for_coalition(coalition)
             .exclude(status__in=[Membership.Status.PROSPECT, Membership.Status.LEFT])
             .count()
         )
         outcome = "loaded" if loaded.created or supporters.created else "already loaded"
-        # counted last: donors, letter writers, sign-ups and RSVPs join the supporter base too
+        # donors, letter writers, sign-ups and RSVPs are the demo's own supporters
         total = Person.objects.for_coalition(coalition).count()
         self.stdout.write(
             f"{coalition.name}: {counted(members, 'member', 'members')}, "
