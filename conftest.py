@@ -225,10 +225,15 @@ def relationship_factory(db: None) -> Callable[..., Any]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL pass skips what would only repeat the SQLite pass: tests marked
     `own_database` run benchmarks and console scripts on their own SQLite file, whatever the
-    pass's database."""
+    pass's database; browser journeys and the role walk (`pages`) check what a page shows and
+    offers, which does not depend on the database, and are the slowest tests of the suite (CI
+    must stay under 20 minutes). Races, services, the API and the tenant walker run on both."""
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         return
     repeat = pytest.mark.skip(reason="runs on its own SQLite database: the SQLite pass ran it")
+    once = pytest.mark.skip(reason="pages and browser journeys run in the SQLite pass")
     for item in items:
         if item.get_closest_marker("own_database"):
             item.add_marker(repeat)
+        elif item.get_closest_marker("browser") or item.get_closest_marker("pages"):
+            item.add_marker(once)

@@ -24,6 +24,8 @@ from cairn.petitions.tests.test_role_screens import forms_and_links
 from cairn.powermap.demo import load_demo_powermap
 from tests.browser.test_phone_widths import demo_ids, html_pages, load_demo_actions, page_urls
 
+pytestmark = pytest.mark.pages  # the same on either database: the SQLite pass runs it
+
 ROLES = {"viewer": "jordan@demo.cairn.test", "organizer": "priya@demo.cairn.test"}
 
 
