@@ -230,7 +230,7 @@ def upsert_person(
                         created_at=now,
                         modified_at=now,  # one timestamp: clients compare the two
                     )
-                    _add_details(person, data, subscription_source, phones)
+                    _add_details(person, data, subscription_source, phones, new=True)
                     if source_membership is not None:
                         grant_sharing(
                             person=person, membership=source_membership, source="brought in"
@@ -256,7 +256,9 @@ def upsert_person(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _add_details(person: Person, data: PersonData, source: str, phones: Sequence[_Phone]) -> bool:
+def _add_details(
+    person: Person, data: PersonData, source: str, phones: Sequence[_Phone], *, new: bool = False
+) -> bool:
     """Attach the emails, phones and addresses that the person lacks; True if any was added."""
     changed = False
     has_primary_email = person.emails.filter(primary=True).exists()
@@ -270,6 +272,12 @@ def _add_details(person: Person, data: PersonData, source: str, phones: Sequence
         ).first()
         if existing is not None:
             if existing.person_id != person.pk:
+                if new:
+                    # Another request created this email's person after our lookup and committed
+                    # before our insert (PostgreSQL's read committed sees it now): undo this new
+                    # person, so that upsert_person's second attempt matches that one instead of
+                    # leaving a person without the email they gave.
+                    raise IntegrityError("email created concurrently")
                 continue  # belongs to someone else; a merge decides, not an update
             if email.status and email.status != existing.status:
                 set_email_status(email=existing, status=email.status, source=source)
